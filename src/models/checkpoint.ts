@@ -117,7 +117,8 @@ function buildFromCheckpoint<M extends Module>(file: string, kind: ModelKind, ma
 
 /** Builds a MIMOConv from a checkpoint's config and loads its weights (eval mode is left to the caller). */
 export function loadMIMOConv(file: string): { model: MIMOConv; info: Checkpoint } {
-  return buildFromCheckpoint(file, 'mimoconv', (c) => new MIMOConv(c as Partial<MIMOConvConfig>));
+  // Checkpoints written before normPerPoint existed have one set of BatchNorm statistics.
+  return buildFromCheckpoint(file, 'mimoconv', (c) => new MIMOConv({ normPerPoint: false, ...(c as Partial<MIMOConvConfig>) }));
 }
 
 /** Builds a WideResNet from a checkpoint's config and loads its weights. */

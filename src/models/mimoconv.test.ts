@@ -147,6 +147,40 @@ test('MIMOConv: switching n touches no weight or buffer (eval mode)', () => {
   m.dispose();
 });
 
+test('MIMOConv normPerPoint: training at n updates only n\'s trunk statistics; recalibrate(x, n) makes eval outputs match batch statistics', () => {
+  const m = tiny({ cap: 4 });
+  const names = [...m.namedBuffers().map(([k]) => k)].filter((k) => k.startsWith('trunk.stage1_block1.bn1.'));
+  assert.deepEqual(names, ['1', '2', '4'].flatMap((n) => [`running_mean_n${n}`, `running_var_n${n}`, `num_batches_tracked_n${n}`].map((b) => `trunk.stage1_block1.bn1.${b}`)));
+  const stat = (n: number) => tidy(() => m.stateDict().get(`trunk.stage1_block1.bn1.running_mean_n${n}`)!.toFlatArray());
+  const n1 = stat(1);
+  tidy(() => void m.forward(images(8), 4)); // training mode
+  assert.deepEqual(stat(1), n1, 'n = 1 statistics untouched by a step at n = 4');
+  assert.notDeepEqual(stat(4), n1);
+
+  // Precise BN over one batch holding all of x: the running mean is x's batch mean and the running
+  // variance its unbiased variance, so eval-mode logits equal those with batch statistics in the
+  // trunk (stem in eval mode either way) up to the factor N/(N−1) on the variance (N ≥ 16·4·4 values).
+  const x = randn([32, 3, 16, 16], { generator: new Generator(5) });
+  const logits = (n: number, batchStats: boolean) => {
+    m.eval();
+    if (batchStats) m.trunk.train();
+    const y = noGrad(() => tidy(() => m.forward(x, n).toFlatArray()));
+    m.train();
+    return y;
+  };
+  const maxDiff = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
+  for (const n of [1, 2]) {
+    assert.ok(maxDiff(logits(n, false), logits(n, true)) > 1e-2, 'before recalibration the running statistics differ from x\'s');
+    const before1 = n === 2 ? stat(1) : undefined;
+    m.recalibrate(x, n, { batchSize: 32 });
+    if (before1) assert.deepEqual(stat(1), before1, 'recalibrating n = 2 leaves n = 1 alone');
+    assertClose(logits(n, false), logits(n, true), 1e-3, 1e-2);
+  }
+  assert.equal(m.training, true, 'recalibrate restores the training mode');
+  assert.throws(() => m.recalibrate(images(1), 2), /needs at least n = 2 images/);
+  m.dispose();
+});
+
 test('MIMOConv: a forward pass leaks no tensors', () => {
   const m = tiny({ cap: 4 });
   tidy(() => m.forward(images(4))); // first call may create lasting state (BN counters exist already)

@@ -10,6 +10,7 @@
 // part MIMOConv runs once per superposition; WideResNet is the plain one-image-per-pass baseline.
 import { F, Generator, Tensor, tidy } from '../tensor/index.js';
 import { BatchNorm2d, Conv2d, Linear, Module, PReLU, ReLU } from '../nn/index.js';
+import type { BatchNormOptions } from '../nn/index.js';
 
 export type Activation = 'prelu' | 'relu';
 export type WideResNetDepth = 10 | 16 | 28;
@@ -100,18 +101,18 @@ export class BasicBlock extends Module {
   readonly conv2: Conv2d;
   readonly shortcut?: { conv: Conv2d; bn: BatchNorm2d };
 
-  constructor(inChannels: number, outChannels: number, stride: number, act: Activation, generator?: Generator) {
+  constructor(inChannels: number, outChannels: number, stride: number, act: Activation, generator?: Generator, norm: BatchNormOptions = {}) {
     super();
-    this.bn1 = this.registerModule('bn1', new BatchNorm2d(inChannels));
+    this.bn1 = this.registerModule('bn1', new BatchNorm2d(inChannels, norm));
     this.act1 = this.registerModule('act1', activation(act, inChannels));
     this.conv1 = this.registerModule('conv1', new Conv2d(inChannels, outChannels, 3, { stride, padding: 1, bias: false, generator }));
-    this.bn2 = this.registerModule('bn2', new BatchNorm2d(outChannels));
+    this.bn2 = this.registerModule('bn2', new BatchNorm2d(outChannels, norm));
     this.act2 = this.registerModule('act2', activation(act, outChannels));
     this.conv2 = this.registerModule('conv2', new Conv2d(outChannels, outChannels, 3, { padding: 1, bias: false, generator }));
     if (stride !== 1 || inChannels !== outChannels) {
       this.shortcut = {
         conv: this.registerModule('shortcut_conv', new Conv2d(inChannels, outChannels, 1, { stride, bias: false, generator })),
-        bn: this.registerModule('shortcut_bn', new BatchNorm2d(outChannels)),
+        bn: this.registerModule('shortcut_bn', new BatchNorm2d(outChannels, norm)),
       };
     }
   }
@@ -138,7 +139,8 @@ export class WideResNetTrunk extends Module {
   /** Channels of the output (64k). */
   readonly outChannels: number;
 
-  constructor(inChannels: number, depth: number, width: number, act: Activation, generator?: Generator) {
+  /** norm: options of every BatchNorm in the trunk (MIMOConv gives it one statistics set per operating point). */
+  constructor(inChannels: number, depth: number, width: number, act: Activation, generator?: Generator, norm: BatchNormOptions = {}) {
     super();
     const perStage = blocksPerStage(depth);
     checkPositiveInt(width, 'width', 'WideResNetTrunk');
@@ -147,7 +149,7 @@ export class WideResNetTrunk extends Module {
     let c = inChannels;
     widths.forEach((w, s) => {
       for (let b = 0; b < perStage; b++) {
-        const block = new BasicBlock(c, w, b === 0 ? strides[s] : 1, act, generator);
+        const block = new BasicBlock(c, w, b === 0 ? strides[s] : 1, act, generator, norm);
         this.blocks.push(this.registerModule(`stage${s + 1}_block${b + 1}`, block));
         c = w;
       }

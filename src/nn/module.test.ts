@@ -166,6 +166,29 @@ test('BatchNorm2d with momentum null keeps a cumulative average', () => {
   bn.dispose();
 });
 
+test('BatchNorm2d statistics sets: each set tracks only the batches seen while it is active; eval uses the active set', () => {
+  const bn = new BatchNorm2d(1, { momentum: null, affine: false, statisticsSets: ['n1', 'n4'] });
+  assert.deepEqual(bn.namedBuffers().map(([n]) => n), [
+    'running_mean_n1', 'running_var_n1', 'num_batches_tracked_n1', 'running_mean_n4', 'running_var_n4', 'num_batches_tracked_n4',
+  ]);
+  assert.equal(bn.statistics, 'n1');
+  tidy(() => bn.forward(tensor([1, 3], { shape: [2, 1, 1, 1] })));
+  bn.statistics = 'n4';
+  tidy(() => bn.forward(tensor([10, 30], { shape: [2, 1, 1, 1] })));
+  tidy(() => bn.forward(tensor([20, 40], { shape: [2, 1, 1, 1] })));
+  bn.eval();
+  const at = (v: number) => tidy(() => bn.forward(tensor([v], { shape: [1, 1, 1, 1] })).item());
+  // n4: mean of (20, 30) = 25; unbiased variances 200 and 200 → 200.
+  assertClose([at(25), at(25 + Math.sqrt(200 + 1e-5))], [0, 1], 1e-5);
+  bn.statistics = 'n1';
+  assertClose([at(2), at(2 + Math.sqrt(2 + 1e-5))], [0, 1], 1e-5);
+  assert.equal(bn.numBatchesTracked!.item(), 1);
+  assert.throws(() => (bn.statistics = 'n2'), /no statistics set 'n2' \(sets: 'n1', 'n4'\)/);
+  assert.throws(() => new BatchNorm2d(1, { statisticsSets: ['a', 'a'] }), /distinct/);
+  assert.throws(() => new BatchNorm2d(1, { statisticsSets: ['a.b'] }), /letters, digits/);
+  bn.dispose();
+});
+
 class Custom extends Module {
   constructor() {
     super();

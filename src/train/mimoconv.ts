@@ -7,6 +7,12 @@
 //
 // Design decisions:
 //
+// * BatchNorm statistics per operating point. The trunk sees other inputs at each n (one image
+//   repeated over the slots at n = 1, cap distinct images at n = cap), so each n keeps its own
+//   running statistics (shared affine weights); training updates those of the step's n, and before
+//   each evaluation every n's statistics are re-estimated from `calibrationGroups` superpositions of
+//   clean training images ("precise BN"), which also covers the points that training never visits.
+//
 // * Batch composition. The trunk always sees `groups` superpositions: a step at operating point n
 //   takes groups·n images (fast steps n = cap, slow steps n = low). Images come from an index stream
 //   made of `cap` shuffled passes over the training set (the reference loops over the data cap times
@@ -147,6 +153,14 @@ export interface MIMOConvTrainConfig {
   binding: Binding;
   activation: 'prelu' | 'relu';
   trainableKeys: boolean;
+  /** One set of trunk BatchNorm statistics per operating point (MIMOConvConfig.normPerPoint). */
+  normPerPoint: boolean;
+  /**
+   * Before each evaluation, the trunk's BatchNorm statistics of every operating point are
+   * re-estimated from this many superpositions of clean training images (0: keep the running
+   * statistics of training, which only the trained points n = cap and n = low have seen).
+   */
+  calibrationGroups: number;
   epochs: number;
   /** Superpositions per step (the reference: 128). */
   groups: number;
@@ -173,7 +187,7 @@ export interface MIMOConvTrainConfig {
 
 export const defaultTrainConfig: MIMOConvTrainConfig = {
   dataset: 'cifar10', depth: 16, width: 4, initialWidth: 4, cap: 4, binding: 'hrr', activation: 'prelu', trainableKeys: true,
-  epochs: 1, groups: 128, lr: 0.2, fastProbability: 0.8, low: 4, mixupAlpha: 1, weightDecay: 1e-5, keyLossWeight: 0.1,
+  normPerPoint: true, calibrationGroups: 1024, epochs: 1, groups: 128, lr: 0.2, fastProbability: 0.8, low: 4, mixupAlpha: 1, weightDecay: 1e-5, keyLossWeight: 0.1,
   clipNorm: 1e3, skipFactor: 10, val: 0, splitSeed: 42, limit: null, evalLimit: null, seed: 0,
 };
 
@@ -235,6 +249,8 @@ export interface TrainMIMOConvResult {
 
 export const RUN_FILES = { metrics: 'metrics.jsonl', model: 'model.safetensors', state: 'train_state.safetensors' } as const;
 const STATE_FORMAT = 'mimo-mimoconv-train-state/1';
+/** deriveSeed stream of the calibration sample (the epochs use streams 0 … 4·epochs − 1). */
+const CALIBRATION_STREAM = 2 ** 40;
 
 /** A bad training setting (the CLI reports it as a usage error). */
 export class TrainConfigError extends RangeError {
@@ -265,6 +281,8 @@ export function validateTrainConfig(c: MIMOConvTrainConfig): void {
     if (!(v >= 0 && Number.isFinite(v))) bad(`${k} must be a non-negative number, got ${v}`);
   }
   if (!(Number.isInteger(c.val) ? c.val >= 0 : c.val > 0 && c.val < 1)) bad(`val must be a count >= 0 or a fraction in (0, 1), got ${c.val}`);
+  if (typeof c.normPerPoint !== 'boolean') bad(`normPerPoint must be a boolean, got ${String(c.normPerPoint)}`);
+  if (!(Number.isInteger(c.calibrationGroups) && c.calibrationGroups >= 0)) bad(`calibrationGroups must be an integer >= 0, got ${c.calibrationGroups}`);
   if (c.limit !== null) posInt(c.limit, 'limit');
   if (c.evalLimit !== null) posInt(c.evalLimit, 'evalLimit');
   if (!Number.isSafeInteger(c.seed) || c.seed < 0) bad(`seed must be a non-negative integer, got ${c.seed}`);
@@ -276,7 +294,7 @@ export function modelConfigOf(c: MIMOConvTrainConfig): MIMOConvConfig {
   const spec = DATASET_SPECS[c.dataset];
   return {
     inChannels: spec.inChannels, classes: spec.classes, depth: c.depth, width: c.width, initialWidth: c.initialWidth,
-    cap: c.cap, binding: c.binding, activation: c.activation, trainableKeys: c.trainableKeys,
+    cap: c.cap, binding: c.binding, activation: c.activation, trainableKeys: c.trainableKeys, normPerPoint: c.normPerPoint,
   };
 }
 
@@ -362,6 +380,12 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
       evalY = test.labels;
     }
     const nTrain = trainIdx.shape[0];
+    // Calibration images: a fixed random sample of the training rows, clean (no crop, flip or mixup).
+    const calibrationCount = Math.min(nTrain, config.calibrationGroups * config.cap);
+    const calX = calibrationCount === 0 ? undefined : own(tidy(() => {
+      const rows = trainIdx.indexSelect(0, randperm(nTrain, { generator: new Generator(deriveSeed(config.seed, CALIBRATION_STREAM)) }).narrow(0, 0, calibrationCount));
+      return normalize(train.images.indexSelect(0, rows), spec.mean, spec.std);
+    }));
     const stepsPerEpoch = Math.floor(nTrain / config.groups);
     if (stepsPerEpoch < 1) throw new TrainConfigError(`${nTrain} training images are fewer than one step's ${config.groups} superpositions (lower --groups)`);
     const totalSteps = stepsPerEpoch * config.epochs;
@@ -476,6 +500,10 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
       const trainSeconds = (performance.now() - te) / 1000;
       prevNormMean = normCount ? normSum / normCount : prevNormMean;
       const tv = performance.now();
+      if (calX && config.normPerPoint) {
+        const m = model;
+        for (const n of ns) tidy(() => m.recalibrate(calX.narrow(0, 0, Math.min(calX.shape[0], config.calibrationGroups * n)), n, { batchSize: config.groups * n }));
+      }
       const points = evaluateMIMOConv(model, evalX, evalY, ns, { batchSize: options.evalBatchSize });
       model.train();
       const evalSeconds = (performance.now() - tv) / 1000;

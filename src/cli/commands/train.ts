@@ -47,6 +47,8 @@ interface TrainCliOptions {
   binding: MIMOConvTrainConfig['binding'];
   activation: MIMOConvTrainConfig['activation'];
   frozenKeys?: boolean;
+  normPerPoint: boolean;
+  calibrationGroups: number;
   epochs: number;
   groups: number;
   lr: number;
@@ -80,6 +82,8 @@ function mimoconvCommand(): Command {
     .option('--binding <b>', 'hrr (position-wise HRR), mbat or none', choice('--binding', ['hrr', 'mbat', 'none'] as const), d.binding)
     .option('--activation <a>', 'prelu or relu', choice('--activation', ['prelu', 'relu'] as const), d.activation)
     .option('--frozen-keys', 'do not train the binding keys')
+    .option('--no-norm-per-point', 'one set of trunk BatchNorm statistics for every operating point (default: one set per n)')
+    .option('--calibration-groups <g>', 'superpositions of clean training images per n that re-estimate the BatchNorm statistics before each evaluation (0: off)', nonNegativeInt('--calibration-groups'), d.calibrationGroups)
     .option('--epochs <e>', 'epochs (each floor(N/groups) steps: the trunk sees about cap passes of the data at n = cap)', positiveInt('--epochs'), d.epochs)
     .option('--groups <g>', 'superpositions per step: a step at operating point n takes groups·n images', positiveInt('--groups'), d.groups)
     .option('--lr <x>', 'peak learning rate of OneCycle (SGD, cosine, momentum 0.95-0.85)', positiveNumber('--lr'), d.lr)
@@ -117,6 +121,8 @@ function mimoconvCommand(): Command {
     pick('binding', 'binding', o.binding);
     pick('activation', 'activation', o.activation);
     pick('frozenKeys', 'trainableKeys', !o.frozenKeys);
+    pick('normPerPoint', 'normPerPoint', o.normPerPoint);
+    pick('calibrationGroups', 'calibrationGroups', o.calibrationGroups);
     pick('epochs', 'epochs', o.epochs);
     pick('groups', 'groups', o.groups);
     pick('lr', 'lr', o.lr);

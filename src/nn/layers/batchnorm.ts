@@ -1,5 +1,5 @@
 // Batch normalisation layers with running statistics, like torch.nn.BatchNorm1d/2d.
-import { F, Tensor, noGrad, ones, zeros } from '../../tensor/index.js';
+import { F, Tensor, noGrad, ones, tidy, zeros } from '../../tensor/index.js';
 import type { DType } from '../../tensor/index.js';
 import { Module } from '../module.js';
 
@@ -12,8 +12,20 @@ export interface BatchNormOptions {
   affine?: boolean;
   /** Keep running_mean / running_var / num_batches_tracked buffers; default true. */
   trackRunningStats?: boolean;
+  /**
+   * Names of separate sets of running statistics (the affine weight and bias stay shared), e.g. one
+   * per operating point of a network whose inputs change distribution with a setting. Set s keeps
+   * the buffers running_mean_s, running_var_s, num_batches_tracked_s; `statistics` picks the set
+   * that training updates and evaluation uses (initially the first). Default: one unnamed set with
+   * PyTorch's buffer names.
+   */
+  statisticsSets?: readonly string[];
   dtype?: DType;
   device?: string;
+}
+
+function statName(buffer: string, set: string): string {
+  return set === '' ? buffer : `${buffer}_${set}`;
 }
 
 /** Shared implementation of BatchNorm1d and BatchNorm2d. */
@@ -23,6 +35,9 @@ export abstract class BatchNormBase extends Module {
   momentum: number | null;
   readonly affine: boolean;
   readonly trackRunningStats: boolean;
+  /** The names of the running-statistics sets ([''] for the single unnamed set). */
+  readonly statisticsSets: readonly string[];
+  private active = '';
   protected abstract readonly allowedDims: readonly number[];
 
   constructor(numFeatures: number, o: BatchNormOptions = {}) {
@@ -38,10 +53,19 @@ export abstract class BatchNormBase extends Module {
       this.registerParameter('weight', ones([numFeatures], { dtype }));
       this.registerParameter('bias', zeros([numFeatures], { dtype }));
     }
+    const sets = o.statisticsSets ?? [''];
+    if (sets.length === 0 || new Set(sets).size !== sets.length || sets.some((n) => typeof n !== 'string' || !/^[A-Za-z0-9_]*$/.test(n) || (n === '' && sets.length > 1))) {
+      throw new RangeError(`${new.target.name}: statisticsSets must be distinct non-empty names of letters, digits and _, got ${JSON.stringify(sets)}`);
+    }
+    if (o.statisticsSets && !this.trackRunningStats) throw new RangeError(`${new.target.name}: statisticsSets needs trackRunningStats`);
+    this.statisticsSets = Object.freeze([...sets]);
+    this.active = sets[0];
     if (this.trackRunningStats) {
-      this.registerBuffer('running_mean', zeros([numFeatures], { dtype }));
-      this.registerBuffer('running_var', ones([numFeatures], { dtype }));
-      this.registerBuffer('num_batches_tracked', zeros([], { dtype: 'int64' }));
+      for (const set of sets) {
+        this.registerBuffer(statName('running_mean', set), zeros([numFeatures], { dtype }));
+        this.registerBuffer(statName('running_var', set), ones([numFeatures], { dtype }));
+        this.registerBuffer(statName('num_batches_tracked', set), zeros([], { dtype: 'int64' }));
+      }
     }
     if (o.device) this.to(o.device);
   }
@@ -52,23 +76,39 @@ export abstract class BatchNormBase extends Module {
   get bias(): Tensor | undefined {
     return this.findParameter('bias');
   }
-  get runningMean(): Tensor | undefined {
-    return this.findBuffer('running_mean');
+  /** The running-statistics set in use (see BatchNormOptions.statisticsSets). */
+  get statistics(): string {
+    return this.active;
   }
-  get runningVar(): Tensor | undefined {
-    return this.findBuffer('running_var');
-  }
-  get numBatchesTracked(): Tensor | undefined {
-    return this.findBuffer('num_batches_tracked');
+  set statistics(name: string) {
+    if (!this.statisticsSets.includes(name)) {
+      throw new RangeError(`${this.constructor.name}: no statistics set '${name}' (sets: ${this.statisticsSets.map((n) => `'${n}'`).join(', ')})`);
+    }
+    this.active = name;
   }
 
-  /** Resets the running statistics (mean 0, variance 1, count 0). */
+  /** The active set's running mean. */
+  get runningMean(): Tensor | undefined {
+    return this.findBuffer(statName('running_mean', this.active));
+  }
+  /** The active set's running variance. */
+  get runningVar(): Tensor | undefined {
+    return this.findBuffer(statName('running_var', this.active));
+  }
+  /** The active set's count of batches seen in training mode. */
+  get numBatchesTracked(): Tensor | undefined {
+    return this.findBuffer(statName('num_batches_tracked', this.active));
+  }
+
+  /** Resets the active set's running statistics (mean 0, variance 1, count 0). */
   resetRunningStats(): void {
-    noGrad(() => {
-      this.runningMean?.zero_();
-      this.runningVar?.fill_(1);
-      this.numBatchesTracked?.zero_();
-    });
+    tidy(() =>
+      noGrad(() => {
+        this.runningMean?.zero_();
+        this.runningVar?.fill_(1);
+        this.numBatchesTracked?.zero_();
+      }),
+    );
   }
 
   /**
