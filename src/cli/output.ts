@@ -57,6 +57,18 @@ export function positiveNumber(name: string) {
   };
 }
 
+/** Parses a comma-separated list of positive integers ("1,2,4,8"), for the option called name. */
+export function positiveIntList(name: string) {
+  return (v: string): number[] => {
+    const parts = v.split(',').map((s) => s.trim());
+    const ns = parts.map(Number);
+    if (parts.some((p) => p === '') || ns.some((n) => !Number.isInteger(n) || n < 1)) {
+      throw new UsageError(`${name} must be a comma-separated list of positive integers (e.g. 1,2,4,8), got '${v}'`);
+    }
+    return ns;
+  };
+}
+
 /** A mistake in how the command was called: printed without a stack trace, exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';

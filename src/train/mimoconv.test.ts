@@ -32,7 +32,7 @@ function bytesOf(file: string): Map<string, Buffer> {
 // A tiny run exercising everything: a validation split, dynamic superposition (n = 2 or 1), mixup.
 const tiny = {
   dataset: 'mnist' as const, depth: 10 as const, width: 1, initialWidth: 1, cap: 2, groups: 8, limit: 200, val: 40, evalLimit: 40,
-  low: 1, fastProbability: 0.5, mixupAlpha: 1, lr: 0.1, epochs: 2, seed: 5,
+  low: [1], fastProbability: 0.5, mixupAlpha: 1, lr: 0.1, epochs: 2, seed: 5,
 };
 
 test('resume continues exactly: 2 epochs straight equal 1 epoch + resume, bitwise (weights, BN buffers, momentum, lr)', async () => {
@@ -74,9 +74,26 @@ test('resume continues exactly: 2 epochs straight equal 1 epoch + resume, bitwis
   assert.equal(liveTensors(), live, 'training leaked tensors');
 });
 
+test('several slow points: slow steps draw n from the list, fast steps use cap; AdamW runs and resumes its state', async () => {
+  const seen = new Map<number, number>();
+  const out = path.join(tmp, 'lows');
+  const r = await trainMIMOConv({
+    ...tiny, cap: 4, low: [1, 2], fastProbability: 0.4, epochs: 1, groups: 4, optimizer: 'adamw', lr: 1e-3, out,
+    onStep: (s) => seen.set(s.n, (seen.get(s.n) ?? 0) + 1),
+  });
+  assert.deepEqual([...seen.keys()].sort(), [1, 2, 4]);
+  const m = r.epochs[0];
+  assert.equal(m.fast_steps, seen.get(4));
+  assert.equal(m.slow_steps, (seen.get(1) ?? 0) + (seen.get(2) ?? 0));
+  assert.ok(Number.isFinite(m.train_loss));
+  const state = loadFile(path.join(out, RUN_FILES.state));
+  assert.ok([...state.tensors.keys()].some((k) => k.includes('exp_avg')), 'AdamW moments saved for resume');
+  for (const t of state.tensors.values()) t.dispose();
+});
+
 test('bad settings are TrainConfigErrors naming the setting', async () => {
   const out = path.join(tmp, 'bad');
-  await assert.rejects(trainMIMOConv({ ...tiny, out, low: 3, cap: 4 }), (e: unknown) => e instanceof TrainConfigError && /low = 3 does not divide cap = 4 \(choose from 1, 2, 4\)/.test(e.message));
+  await assert.rejects(trainMIMOConv({ ...tiny, out, low: [1, 3], cap: 4 }), (e: unknown) => e instanceof TrainConfigError && /low = 3 does not divide cap = 4 \(choose from 1, 2, 4\)/.test(e.message));
   await assert.rejects(trainMIMOConv({ ...tiny, out, groups: 1000 }), (e: unknown) => e instanceof TrainConfigError && /fewer than one step/.test(e.message));
   await assert.rejects(trainMIMOConv({ ...tiny, out, fastProbability: 2 }), TrainConfigError);
   await assert.rejects(trainMIMOConv({ ...tiny, out, resume: true }), /holds no train_state/);

@@ -14,7 +14,7 @@
 //   clean training images ("precise BN"), which also covers the points that training never visits.
 //
 // * Batch composition. The trunk always sees `groups` superpositions: a step at operating point n
-//   takes groups·n images (fast steps n = cap, slow steps n = low). Images come from an index stream
+//   takes groups·n images (fast steps n = cap, slow steps n drawn uniformly from `low`). Images come from an index stream
 //   made of `cap` shuffled passes over the training set (the reference loops over the data cap times
 //   per epoch); an epoch is floor(N / groups) steps, so every epoch has the same number of trunk
 //   passes whatever the mix of fast and slow steps, and OneCycle's step count is known up front.
@@ -42,7 +42,7 @@ import {
   CIFAR10_MEAN, CIFAR10_STD, MNIST_MEAN, MNIST_STD, Rng, augmentImages, deriveSeed, loadCifar10, loadMnist,
   mixupCrossEntropy, normalize, resolveDataDir, trainValSplit,
 } from '../data/index.js';
-import { OneCycleLR, SGD, clipGradNorm_ } from '../nn/optim/index.js';
+import { AdamW, OneCycleLR, Optimizer, SGD, clipGradNorm_ } from '../nn/optim/index.js';
 import type { OptimizerStateDict, SchedulerStateDict } from '../nn/optim/index.js';
 import { loadFile, saveFile, writeFileAtomic } from '../io/index.js';
 import { MIMOConv } from '../models/mimoconv.js';
@@ -158,17 +158,25 @@ export interface MIMOConvTrainConfig {
   /**
    * Before each evaluation, the trunk's BatchNorm statistics of every operating point are
    * re-estimated from this many superpositions of clean training images (0: keep the running
-   * statistics of training, which only the trained points n = cap and n = low have seen).
+   * statistics of training, which only the trained points n = cap and n ∈ low have seen).
    */
   calibrationGroups: number;
   epochs: number;
   /** Superpositions per step (the reference: 128). */
   groups: number;
-  /** OneCycle's peak lr (reference 0.2). */
+  /**
+   * 'sgd' (the reference: momentum 0.9, cycled 0.95 → 0.85 → 0.95) or 'adamw' (β1 cycled the same
+   * way; decoupled weight decay), both under OneCycle.
+   */
+  optimizer: 'sgd' | 'adamw';
+  /** OneCycle's peak lr (reference 0.2 with SGD). */
   lr: number;
-  /** Probability of a fast step (n = cap); otherwise n = low. */
+  /**
+   * Probability of a fast step (n = cap); otherwise n is drawn uniformly from `low` (the reference
+   * has one slow point; several slow points train the operating points between 1 and cap too).
+   */
   fastProbability: number;
-  low: number;
+  low: number[];
   /** Mixup α (0 disables). */
   mixupAlpha: number;
   weightDecay: number;
@@ -187,7 +195,7 @@ export interface MIMOConvTrainConfig {
 
 export const defaultTrainConfig: MIMOConvTrainConfig = {
   dataset: 'cifar10', depth: 16, width: 4, initialWidth: 4, cap: 4, binding: 'hrr', activation: 'prelu', trainableKeys: true,
-  normPerPoint: true, calibrationGroups: 1024, epochs: 1, groups: 128, lr: 0.2, fastProbability: 0.8, low: 4, mixupAlpha: 1, weightDecay: 1e-5, keyLossWeight: 0.1,
+  normPerPoint: true, calibrationGroups: 1024, epochs: 1, groups: 128, optimizer: 'sgd', lr: 0.2, fastProbability: 0.8, low: [4], mixupAlpha: 1, weightDecay: 1e-5, keyLossWeight: 0.1,
   clipNorm: 1e3, skipFactor: 10, val: 0, splitSeed: 42, limit: null, evalLimit: null, seed: 0,
 };
 
@@ -270,10 +278,14 @@ export function validateTrainConfig(c: MIMOConvTrainConfig): void {
   posInt(c.cap, 'cap');
   posInt(c.epochs, 'epochs');
   posInt(c.groups, 'groups');
-  posInt(c.low, 'low');
-  if (c.cap % c.low !== 0) bad(`low = ${c.low} does not divide cap = ${c.cap} (choose from ${divisorsOf(c.cap).join(', ')})`);
+  if (!Array.isArray(c.low) || c.low.length === 0) bad(`low must be a non-empty list of operating points, got ${JSON.stringify(c.low)}`);
+  for (const l of c.low) {
+    posInt(l, 'low');
+    if (c.cap % l !== 0) bad(`low = ${l} does not divide cap = ${c.cap} (choose from ${divisorsOf(c.cap).join(', ')})`);
+  }
   if (!['hrr', 'mbat', 'none'].includes(c.binding)) bad(`binding must be hrr, mbat or none, got '${c.binding}'`);
   if (!['prelu', 'relu'].includes(c.activation)) bad(`activation must be prelu or relu, got '${c.activation}'`);
+  if (!['sgd', 'adamw'].includes(c.optimizer)) bad(`optimizer must be sgd or adamw, got '${String(c.optimizer)}'`);
   if (!(c.lr > 0 && Number.isFinite(c.lr))) bad(`lr must be a positive number, got ${c.lr}`);
   if (!(c.fastProbability >= 0 && c.fastProbability <= 1)) bad(`the fast-step probability must be in [0, 1], got ${c.fastProbability}`);
   if (!(c.mixupAlpha >= 0 && Number.isFinite(c.mixupAlpha))) bad(`mixup alpha must be >= 0, got ${c.mixupAlpha}`);
@@ -317,7 +329,7 @@ const round = (v: number, d = 6) => (Number.isFinite(v) ? Number(v.toPrecision(d
 export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<TrainMIMOConvResult> {
   const t0 = performance.now();
   const given = Object.fromEntries(Object.entries(options).filter(([k, v]) => k in defaultTrainConfig && v !== undefined)) as Partial<MIMOConvTrainConfig>;
-  const config: MIMOConvTrainConfig = { ...defaultTrainConfig, low: given.cap ?? defaultTrainConfig.cap, mixupAlpha: given.dataset === 'mnist' ? 0 : 1, ...given };
+  const config: MIMOConvTrainConfig = { ...defaultTrainConfig, low: [given.cap ?? defaultTrainConfig.cap], mixupAlpha: given.dataset === 'mnist' ? 0 : 1, ...given };
   validateTrainConfig(config);
   const spec = DATASET_SPECS[config.dataset];
   const out = options.out;
@@ -354,7 +366,7 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
   const live: Tensor[] = [];
   const own = <T extends Tensor>(t: T): T => (live.push(keep(t)), t);
   let model: MIMOConv | undefined;
-  let opt: SGD | undefined;
+  let opt: Optimizer | undefined;
   try {
     // Data: uint8 images in memory; a train/validation split of the training set, or the test split.
     const train = await loadImageDataset(config.dataset, dir, 'train', config.limit ?? undefined);
@@ -403,13 +415,11 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
     model.train();
     const noDecay = new Set(model.activationParameters());
     const params = model.parameters().filter((p) => p.requiresGrad);
-    opt = new SGD(
-      [
-        { params: params.filter((p) => !noDecay.has(p)), weightDecay: config.weightDecay },
-        { params: params.filter((p) => noDecay.has(p)), weightDecay: 0 },
-      ],
-      { lr: config.lr, momentum: 0.9 },
-    );
+    const groups = [
+      { params: params.filter((p) => !noDecay.has(p)), weightDecay: config.weightDecay },
+      { params: params.filter((p) => noDecay.has(p)), weightDecay: 0 },
+    ];
+    opt = config.optimizer === 'adamw' ? new AdamW(groups, { lr: config.lr }) : new SGD(groups, { lr: config.lr, momentum: 0.9 });
     const sched = new OneCycleLR(opt, { maxLr: config.lr, totalSteps, annealStrategy: 'cos', cycleMomentum: true, baseMomentum: 0.85, maxMomentum: 0.95 });
     let prevNormMean = 0;
     if (saved) {
@@ -448,7 +458,9 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
       let offset = 0, seen = 0, lossSum = 0, keySum = 0, correctSum = 0, fast = 0, slow = 0, skipped = 0, normSum = 0, normCount = 0;
       try {
         for (let s = 0; s < stepsPerEpoch; s++) {
-          const n = config.low === config.cap || nRng.random() < config.fastProbability ? config.cap : config.low;
+          const lows = config.low;
+          const slowPick = () => (lows.length === 1 ? lows[0] : lows[Math.min(lows.length - 1, Math.floor(nRng.random() * lows.length))]);
+          const n = (lows.length === 1 && lows[0] === config.cap) || nRng.random() < config.fastProbability ? config.cap : slowPick();
           if (n === config.cap) fast++;
           else slow++;
           const b = config.groups * n;
@@ -543,7 +555,7 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
   }
 }
 
-function saveTrainState(file: string, opt: SGD, sched: OneCycleLR, s: { epoch: number; config: MIMOConvTrainConfig; prevNormMean: number }): void {
+function saveTrainState(file: string, opt: Optimizer, sched: OneCycleLR, s: { epoch: number; config: MIMOConvTrainConfig; prevNormMean: number }): void {
   tidy(() => {
     const sd = opt.stateDict();
     const tensors: Record<string, Tensor> = {};

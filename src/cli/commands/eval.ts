@@ -8,8 +8,7 @@ import { writeFileAtomic } from '../../io/index.js';
 import { loadMIMOConv, readCheckpointInfo } from '../../models/checkpoint.js';
 import { DATASET_SPECS, IMAGE_DATASETS, divisorsOf, evaluateMIMOConv, loadImageDataset } from '../../train/mimoconv.js';
 import type { EvalPoint, ImageDataset } from '../../train/mimoconv.js';
-import { UsageError, positiveInt, printJson } from '../output.js';
-import { positiveIntList } from './interference.js';
+import { UsageError, positiveInt, positiveIntList, printJson } from '../output.js';
 
 interface EvalCliOptions {
   n?: number[];

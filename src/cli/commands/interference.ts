@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { BINDINGS, interferenceRows } from '../../superposition/index.js';
 import type { Binding, InterferenceRow } from '../../superposition/index.js';
-import { UsageError, nonNegativeInt, positiveInt, printJson } from '../output.js';
+import { UsageError, nonNegativeInt, positiveInt, positiveIntList, printJson } from '../output.js';
 
 interface InterferenceCliOptions {
   binding: Binding;
@@ -17,18 +17,6 @@ interface InterferenceCliOptions {
 export function parseBinding(v: string): Binding {
   if (!(BINDINGS as readonly string[]).includes(v)) throw new UsageError(`unknown binding '${v}' (choose from ${BINDINGS.join(', ')})`);
   return v as Binding;
-}
-
-/** Parses a comma-separated list of positive integers ("1,2,4,8"), for the option called name. */
-export function positiveIntList(name: string) {
-  return (v: string): number[] => {
-    const parts = v.split(',').map((s) => s.trim());
-    const ns = parts.map(Number);
-    if (parts.some((p) => p === '') || ns.some((n) => !Number.isInteger(n) || n < 1)) {
-      throw new UsageError(`${name} must be a comma-separated list of positive integers (e.g. 1,2,4,8), got '${v}'`);
-    }
-    return ns;
-  };
 }
 
 function dimension(v: string): number {

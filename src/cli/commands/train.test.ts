@@ -28,7 +28,7 @@ test('mimo train mimoconv trains, resumes with the saved settings, and reports J
   assert.equal(first.start_epoch, 0);
   assert.equal(first.epochs.length, 1);
   assert.equal(first.config.cap, 4);
-  assert.equal(first.config.low, 2);
+  assert.deepEqual(first.config.low, [2]);
   assert.equal(first.config.mixupAlpha, 0, 'mixup defaults to 0 on MNIST');
   assert.equal(first.steps_per_epoch, 12);
   assert.deepEqual(Object.keys(first.epochs[0].eval_accuracy), ['1', '2', '4']);
@@ -36,7 +36,7 @@ test('mimo train mimoconv trains, resumes with the saved settings, and reports J
   const second = JSON.parse(await train(['--out', out, '--resume', '--json']));
   assert.equal(second.start_epoch, 1);
   assert.deepEqual(second.epochs.map((e: { epoch: number }) => e.epoch), [2]);
-  assert.equal(second.config.low, 2);
+  assert.deepEqual(second.config.low, [2]);
   assert.equal(second.config.limit, 96);
   const lines = readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(lines.map((l) => l.epoch), [1, 2]);

@@ -5,7 +5,7 @@ import {
   IMAGE_DATASETS, RUN_FILES, TrainConfigError, defaultTrainConfig, divisorsOf, readRunConfig, trainMIMOConv,
 } from '../../train/mimoconv.js';
 import type { EpochMetrics, ImageDataset, MIMOConvTrainConfig } from '../../train/mimoconv.js';
-import { UsageError, nonNegativeInt, positiveInt, positiveNumber, printJson, progressBar } from '../output.js';
+import { UsageError, nonNegativeInt, positiveInt, positiveIntList, positiveNumber, printJson, progressBar } from '../output.js';
 
 function choice<T extends string>(name: string, choices: readonly T[]) {
   return (v: string): T => {
@@ -51,9 +51,10 @@ interface TrainCliOptions {
   calibrationGroups: number;
   epochs: number;
   groups: number;
+  optimizer: MIMOConvTrainConfig['optimizer'];
   lr: number;
   fastProb: number;
-  low?: number;
+  low?: number[];
   mixup?: number;
   weightDecay: number;
   val: number;
@@ -86,9 +87,10 @@ function mimoconvCommand(): Command {
     .option('--calibration-groups <g>', 'superpositions of clean training images per n that re-estimate the BatchNorm statistics before each evaluation (0: off)', nonNegativeInt('--calibration-groups'), d.calibrationGroups)
     .option('--epochs <e>', 'epochs (each floor(N/groups) steps: the trunk sees about cap passes of the data at n = cap)', positiveInt('--epochs'), d.epochs)
     .option('--groups <g>', 'superpositions per step: a step at operating point n takes groups·n images', positiveInt('--groups'), d.groups)
-    .option('--lr <x>', 'peak learning rate of OneCycle (SGD, cosine, momentum 0.95-0.85)', positiveNumber('--lr'), d.lr)
+    .option('--optimizer <o>', 'sgd (the reference; momentum 0.95-0.85) or adamw (β1 0.95-0.85, decoupled weight decay)', choice('--optimizer', ['sgd', 'adamw'] as const), d.optimizer)
+    .option('--lr <x>', 'peak learning rate of OneCycle (cosine; e.g. 0.2 with sgd, 2e-3 with adamw)', positiveNumber('--lr'), d.lr)
     .option('--fast-prob <p>', 'probability of a fast step (n = cap); otherwise n = --low', probability('--fast-prob'), d.fastProbability)
-    .option('--low <n>', 'n of slow steps (must divide cap; default cap: static superposition)', positiveInt('--low'))
+    .option('--low <n,...>', 'n of slow steps, or a list to draw from uniformly (each must divide cap; default cap: static superposition)', positiveIntList('--low'))
     .option('--mixup <alpha>', 'mixup α before superposition, 0 disables (default 1 for cifar10, 0 for mnist)', nonNegativeNumber('--mixup'))
     .option('--weight-decay <x>', 'weight decay (not on activation parameters)', nonNegativeNumber('--weight-decay'), d.weightDecay)
     .option('--val <n>', 'validation images split off the training set (count or fraction); 0: evaluate on the test split', valOption, d.val)
@@ -125,6 +127,7 @@ function mimoconvCommand(): Command {
     pick('calibrationGroups', 'calibrationGroups', o.calibrationGroups);
     pick('epochs', 'epochs', o.epochs);
     pick('groups', 'groups', o.groups);
+    pick('optimizer', 'optimizer', o.optimizer);
     pick('lr', 'lr', o.lr);
     pick('fastProb', 'fastProbability', o.fastProb);
     pick('low', 'low', o.low);
@@ -136,8 +139,8 @@ function mimoconvCommand(): Command {
     pick('evalLimit', 'evalLimit', o.evalLimit ?? (saved ? undefined : null));
     pick('seed', 'seed', o.seed);
     const cap = given.cap ?? d.cap;
-    if (given.low !== undefined && cap % given.low !== 0) {
-      throw new UsageError(`--low ${given.low} does not divide --cap ${cap} (choose from ${divisorsOf(cap).join(', ')})`);
+    for (const l of given.low ?? []) {
+      if (cap % l !== 0) throw new UsageError(`--low ${l} does not divide --cap ${cap} (choose from ${divisorsOf(cap).join(', ')})`);
     }
     if (given.binding === 'none' && cap > 1 && !o.json) process.stderr.write(`note: binding 'none' superposes without keys; the inputs cannot be told apart well\n`);
 
