@@ -29,6 +29,8 @@
 // * Outlier steps. clip_grad_norm(1e3) gives the total norm; a step is skipped (no optimizer update,
 //   the scheduler still advances so the schedule keeps its length) when that norm is not finite or
 //   is >= skipFactor × the mean norm of the previous epoch's applied steps (no skipping in epoch 1).
+// * Baseline. With `baseline` the same loop trains the plain WideResNet (same stem, trunk, head
+//   width; cap 1), so the baseline row of a comparison gets the same data, schedule and budget.
 // * Run directory. model.safetensors: saveModelCheckpoint('mimoconv', weights + BN buffers, config,
 //   extra {epoch, dataset, eval_accuracy, ...}); train_state.safetensors: SGD momentum buffers (as
 //   optimizer.<key>) with metadata {format, epoch, options, optimizer meta, scheduler state,
@@ -37,7 +39,7 @@
 //   continues with epoch `epoch` + 1: same batches, same lr, bitwise-equal weights.
 import { existsSync, mkdirSync, readFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { Generator, Tensor, arange, cat, keep, noGrad, randperm, tidy } from '../tensor/index.js';
+import { Generator, Tensor, arange, cat, keep, noGrad, randperm, tidy, zeros } from '../tensor/index.js';
 import {
   CIFAR10_MEAN, CIFAR10_STD, MNIST_MEAN, MNIST_STD, Rng, augmentImages, deriveSeed, loadCifar10, loadMnist,
   mixupCrossEntropy, normalize, resolveDataDir, trainValSplit,
@@ -47,7 +49,20 @@ import type { OptimizerStateDict, SchedulerStateDict } from '../nn/optim/index.j
 import { loadFile, saveFile, writeFileAtomic } from '../io/index.js';
 import { MIMOConv } from '../models/mimoconv.js';
 import type { Binding, MIMOConvConfig } from '../models/mimoconv.js';
-import { loadMIMOConv, readCheckpointInfo, saveModelCheckpoint } from '../models/checkpoint.js';
+import { WideResNet } from '../models/wideresnet.js';
+import type { WideResNetConfig } from '../models/wideresnet.js';
+import { loadMIMOConv, loadWideResNet, readCheckpointInfo, saveModelCheckpoint } from '../models/checkpoint.js';
+
+/** What the trainer trains: a MIMOConv, or the plain WideResNet baseline (one image per pass, n = 1). */
+export type ImageClassifier = MIMOConv | WideResNet;
+
+/** The capacity of a model (1 for the plain WideResNet). */
+export const capacityOf = (m: ImageClassifier): number => (m instanceof MIMOConv ? m.config.cap : 1);
+
+/** Logits of x at operating point n (the plain WideResNet only has n = 1). */
+function forwardAt(m: ImageClassifier, x: Tensor, n: number): Tensor {
+  return m instanceof MIMOConv ? m.forward(x, n) : m.forward(x);
+}
 
 export type ImageDataset = 'mnist' | 'cifar10';
 export const IMAGE_DATASETS: readonly ImageDataset[] = ['mnist', 'cifar10'];
@@ -109,8 +124,8 @@ export interface EvalPoint {
  * a multiple of n with copies of its own first images, whose predictions are not counted.
  * warmup: one untimed batch per n first (for throughput measurements).
  */
-export function evaluateMIMOConv(model: MIMOConv, x: Tensor, y: Tensor, ns: readonly number[], o: { batchSize?: number; warmup?: boolean } = {}): EvalPoint[] {
-  const cap = model.config.cap;
+export function evaluateMIMOConv(model: ImageClassifier, x: Tensor, y: Tensor, ns: readonly number[], o: { batchSize?: number; warmup?: boolean } = {}): EvalPoint[] {
+  const cap = capacityOf(model);
   for (const n of ns) if (!Number.isInteger(n) || n < 1 || cap % n !== 0) throw new RangeError(`n = ${n} does not divide the model's capacity ${cap} (choose from ${divisorsOf(cap).join(', ')})`);
   const total = x.shape[0];
   const bs = Math.max(cap, Math.floor((o.batchSize ?? 512) / cap) * cap);
@@ -126,7 +141,7 @@ export function evaluateMIMOConv(model: MIMOConv, x: Tensor, y: Tensor, ns: read
             let xb = x.narrow(0, s, len);
             const padded = Math.ceil(len / n) * n;
             if (padded > len) xb = cat([xb, xb.narrow(0, 0, padded - len)], 0);
-            const pred = model.forward(xb, n).argmax(1).narrow(0, 0, len);
+            const pred = forwardAt(model, xb, n).argmax(1).narrow(0, 0, len);
             return pred.eq(y.narrow(0, s, len)).sum().item();
           });
         if (o.warmup && total > 0) run(0);
@@ -191,12 +206,18 @@ export interface MIMOConvTrainConfig {
   /** Evaluate on only the first evalLimit images of the evaluation split (null: all). */
   evalLimit: number | null;
   seed: number;
+  /**
+   * Train the plain WideResNet with the same stem and trunk instead (the baseline a user would run
+   * without superposition): one image per pass, cap 1; binding, keys and the BatchNorm options are
+   * unused.
+   */
+  baseline: boolean;
 }
 
 export const defaultTrainConfig: MIMOConvTrainConfig = {
   dataset: 'cifar10', depth: 16, width: 4, initialWidth: 4, cap: 4, binding: 'hrr', activation: 'prelu', trainableKeys: true,
   normPerPoint: true, calibrationGroups: 1024, epochs: 1, groups: 128, optimizer: 'sgd', lr: 0.2, fastProbability: 0.8, low: [4], mixupAlpha: 1, weightDecay: 1e-5, keyLossWeight: 0.1,
-  clipNorm: 1e3, skipFactor: 10, val: 0, splitSeed: 42, limit: null, evalLimit: null, seed: 0,
+  clipNorm: 1e3, skipFactor: 10, val: 0, splitSeed: 42, limit: null, evalLimit: null, seed: 0, baseline: false,
 };
 
 export interface StepProgress {
@@ -298,7 +319,15 @@ export function validateTrainConfig(c: MIMOConvTrainConfig): void {
   if (c.limit !== null) posInt(c.limit, 'limit');
   if (c.evalLimit !== null) posInt(c.evalLimit, 'evalLimit');
   if (!Number.isSafeInteger(c.seed) || c.seed < 0) bad(`seed must be a non-negative integer, got ${c.seed}`);
+  if (typeof c.baseline !== 'boolean') bad(`baseline must be a boolean, got ${String(c.baseline)}`);
+  if (c.baseline && c.cap !== 1) bad(`the plain WideResNet baseline has no superposition: cap must be 1, got ${c.cap}`);
   if (!Number.isSafeInteger(c.splitSeed) || c.splitSeed < 0) bad(`splitSeed must be a non-negative integer, got ${c.splitSeed}`);
+}
+
+/** The plain WideResNet configuration of a baseline run. */
+export function baselineConfigOf(c: MIMOConvTrainConfig): WideResNetConfig {
+  const spec = DATASET_SPECS[c.dataset];
+  return { inChannels: spec.inChannels, classes: spec.classes, depth: c.depth, width: c.width, initialWidth: c.initialWidth, activation: c.activation };
 }
 
 /** The model configuration a training configuration builds. */
@@ -365,7 +394,7 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
   const dir = resolveDataDir(options.data);
   const live: Tensor[] = [];
   const own = <T extends Tensor>(t: T): T => (live.push(keep(t)), t);
-  let model: MIMOConv | undefined;
+  let model: ImageClassifier | undefined;
   let opt: Optimizer | undefined;
   try {
     // Data: uint8 images in memory; a train/validation split of the training set, or the test split.
@@ -393,7 +422,7 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
     }
     const nTrain = trainIdx.shape[0];
     // Calibration images: a fixed random sample of the training rows, clean (no crop, flip or mixup).
-    const calibrationCount = Math.min(nTrain, config.calibrationGroups * config.cap);
+    const calibrationCount = config.baseline || !config.normPerPoint ? 0 : Math.min(nTrain, config.calibrationGroups * config.cap);
     const calX = calibrationCount === 0 ? undefined : own(tidy(() => {
       const rows = trainIdx.indexSelect(0, randperm(nTrain, { generator: new Generator(deriveSeed(config.seed, CALIBRATION_STREAM)) }).narrow(0, 0, calibrationCount));
       return normalize(train.images.indexSelect(0, rows), spec.mean, spec.std);
@@ -405,12 +434,13 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
 
     // Model, optimizer, schedule.
     if (saved) {
-      model = loadMIMOConv(files.model).model;
-      const mc = modelConfigOf(config);
-      const diff = (Object.keys(mc) as (keyof MIMOConvConfig)[]).filter((k) => model!.config[k] !== mc[k]);
-      if (diff.length) throw new Error(`cannot resume ${out}: ${RUN_FILES.model} holds another model (${diff.map((k) => `${k} ${model!.config[k]} vs ${mc[k]}`).join(', ')})`);
+      model = config.baseline ? loadWideResNet(files.model).model : loadMIMOConv(files.model).model;
+      const mc: Record<string, unknown> = { ...(config.baseline ? baselineConfigOf(config) : modelConfigOf(config)) };
+      const have = model.config as unknown as Record<string, unknown>;
+      const diff = Object.keys(mc).filter((k) => have[k] !== mc[k]);
+      if (diff.length) throw new Error(`cannot resume ${out}: ${RUN_FILES.model} holds another model (${diff.map((k) => `${k} ${String(have[k])} vs ${String(mc[k])}`).join(', ')})`);
     } else {
-      model = new MIMOConv(modelConfigOf(config), new Generator(config.seed));
+      model = config.baseline ? new WideResNet(baselineConfigOf(config), new Generator(config.seed)) : new MIMOConv(modelConfigOf(config), new Generator(config.seed));
     }
     model.train();
     const noDecay = new Set(model.activationParameters());
@@ -472,9 +502,9 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
               { pad: spec.pad, flipP: spec.flipP, mixupAlpha: config.mixupAlpha, mean: spec.mean, std: spec.std },
               { generator: augGen, rng: mixRng },
             );
-            const logits = m.forward(aug.x, n);
+            const logits = forwardAt(m, aug.x, n);
             const ce = mixupCrossEntropy(logits, aug.yA, aug.yB, aug.lambda);
-            const kl = m.keyLoss();
+            const kl = m instanceof MIMOConv ? m.keyLoss() : zeros([]);
             const total = config.keyLossWeight > 0 ? ce.add(kl.mul(config.keyLossWeight)) : ce;
             opt!.zeroGrad();
             total.backward();
@@ -512,7 +542,7 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
       const trainSeconds = (performance.now() - te) / 1000;
       prevNormMean = normCount ? normSum / normCount : prevNormMean;
       const tv = performance.now();
-      if (calX && config.normPerPoint) {
+      if (calX && config.normPerPoint && model instanceof MIMOConv) {
         const m = model;
         for (const n of ns) tidy(() => m.recalibrate(calX.narrow(0, 0, Math.min(calX.shape[0], config.calibrationGroups * n)), n, { batchSize: config.groups * n }));
       }
@@ -538,7 +568,7 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
         eval_seconds: round(evalSeconds, 4),
       };
       // Checkpoint: the model first, then the training state (resume checks that their epochs agree).
-      saveModelCheckpoint(files.model, 'mimoconv', model, model.config, {
+      saveModelCheckpoint(files.model, model instanceof MIMOConv ? 'mimoconv' : 'wideresnet', model, model.config, {
         epoch: epoch + 1, dataset: config.dataset, mean: spec.mean, std: spec.std, eval_split: evalSplit, eval_accuracy: metrics.eval_accuracy,
       });
       saveTrainState(files.state, opt, sched, { epoch: epoch + 1, config, prevNormMean });

@@ -5,7 +5,8 @@ import { existsSync, writeSync } from 'node:fs';
 import { getThreads, keep, tidy } from '../../tensor/index.js';
 import { normalize, resolveDataDir } from '../../data/index.js';
 import { writeFileAtomic } from '../../io/index.js';
-import { loadMIMOConv, readCheckpointInfo } from '../../models/checkpoint.js';
+import { loadMIMOConv, loadWideResNet, readCheckpointInfo } from '../../models/checkpoint.js';
+import { MIMOConv } from '../../models/mimoconv.js';
 import { DATASET_SPECS, IMAGE_DATASETS, divisorsOf, evaluateMIMOConv, loadImageDataset } from '../../train/mimoconv.js';
 import type { EvalPoint, ImageDataset } from '../../train/mimoconv.js';
 import { UsageError, positiveInt, positiveIntList, printJson } from '../output.js';
@@ -105,8 +106,8 @@ function writeText(file: string, text: string): void {
 
 export function evalCommand(): Command {
   return new Command('eval')
-    .description('accuracy and inference throughput (eval mode, no gradients) of a MIMOConv checkpoint at each operating point n')
-    .argument('<checkpoint>', 'model checkpoint (model.safetensors of `mimo train mimoconv`)')
+    .description('accuracy and inference throughput (eval mode, no gradients) of a MIMOConv checkpoint at each operating point n (or of a plain WideResNet, n = 1)')
+    .argument('<checkpoint>', 'model checkpoint (model.safetensors of `mimo train mimoconv` or `mimo train wideresnet`)')
     .option('--n <list>', 'operating points, comma-separated; each must divide the capacity (default: every divisor of cap)', positiveIntList('--n'))
     .option('--data <dir>', 'data directory (default: $MIMO_DATA, then ../shared/data)')
     .option('--dataset <name>', 'mnist or cifar10 (default: the one the checkpoint was trained on)', (v: string) => {
@@ -124,8 +125,7 @@ export function evalCommand(): Command {
     .action(async (file: string, o: EvalCliOptions) => {
       if (!existsSync(file)) throw new UsageError(`checkpoint not found: ${file}`);
       const info = readCheckpointInfo(file);
-      if (info.model !== 'mimoconv') throw new Error(`${file}: the checkpoint holds a '${info.model}' model, not a MIMOConv (mimo eval evaluates MIMOConv checkpoints)`);
-      const cap = Number((info.config as { cap?: number }).cap);
+      const cap = info.model === 'mimoconv' ? Number((info.config as { cap?: number }).cap) : 1;
       const ns = o.n ?? divisorsOf(cap);
       const bad = ns.filter((n) => cap % n !== 0);
       if (bad.length) throw new UsageError(`--n ${bad.join(',')}: n must divide the checkpoint's capacity cap = ${cap} (choose from ${divisorsOf(cap).join(', ')})`);
@@ -140,7 +140,7 @@ export function evalCommand(): Command {
       const data = await loadImageDataset(dataset, dir, o.split, o.limit);
       const x = keep(tidy(() => normalize(data.images, spec.mean, spec.std)));
       data.images.dispose();
-      const { model } = loadMIMOConv(file);
+      const model = info.model === 'mimoconv' ? loadMIMOConv(file).model : loadWideResNet(file).model;
       let points: EvalPoint[];
       try {
         points = evaluateMIMOConv(model, x, data.labels, ns, { batchSize: o.batchSize, warmup: true });
@@ -148,11 +148,12 @@ export function evalCommand(): Command {
         x.dispose();
         data.labels.dispose();
       }
-      const rows: EvalRow[] = points.map((p) => ({ ...p, macsPerInput: model.macsPerInput(p.n, spec.size) }));
+      const macs = (n: number) => (model instanceof MIMOConv ? model.macsPerInput(n, spec.size) : model.macsPerInput(spec.size));
+      const rows: EvalRow[] = points.map((p) => ({ ...p, macsPerInput: macs(p.n) }));
       model.dispose();
       const result = {
         checkpoint: file,
-        model: 'mimoconv',
+        model: info.model,
         config: info.config,
         epoch: info.epoch ?? null,
         dataset,
@@ -168,7 +169,8 @@ export function evalCommand(): Command {
       };
       if (o.plot) {
         const c = info.config as { depth?: number; width?: number };
-        writeText(o.plot, accuracyThroughputSvg(rows, `MIMOConv WRN-${c.depth}-${c.width}, cap ${cap}: ${dataset} ${o.split} (${result.images} images)`));
+        const name = info.model === 'mimoconv' ? `MIMOConv WRN-${c.depth}-${c.width}, cap ${cap}` : `WideResNet WRN-${c.depth}-${c.width}`;
+        writeText(o.plot, accuracyThroughputSvg(rows, `${name}: ${dataset} ${o.split} (${result.images} images)`));
       }
       if (o.json) return printJson(result);
       const header = ['n', 'accuracy', 'images/s', 'MMAC/image', 'seconds'];

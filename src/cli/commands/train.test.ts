@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Generator } from '../../tensor/index.js';
+import { Generator, zeros } from '../../tensor/index.js';
+import { saveFile } from '../../io/index.js';
 import { WideResNet } from '../../models/wideresnet.js';
 import { saveModelCheckpoint } from '../../models/checkpoint.js';
 import { trainCommand } from './train.js';
@@ -102,8 +103,12 @@ test('mimo eval: n not dividing cap, another architecture, missing data and file
   const other = path.join(tmp, 'wrn.safetensors');
   saveModelCheckpoint(other, 'wideresnet', wrn, wrn.config, { dataset: 'mnist' });
   wrn.dispose();
-  r = await captureCommand(evalCommand(), [other]);
-  assert.match(String((r.error as Error)?.message), /holds a 'wideresnet' model, not a MIMOConv/);
+  r = await captureCommand(evalCommand(), [other, '--n', '2']);
+  assert.match(String((r.error as Error)?.message), /capacity cap = 1 \(choose from 1\)/);
+  const notModel = path.join(tmp, 'state.safetensors');
+  saveFile(notModel, { x: zeros([1]) });
+  r = await captureCommand(evalCommand(), [notModel]);
+  assert.match(String((r.error as Error)?.message), /not a mimo model checkpoint/);
   r = await captureCommand(evalCommand(), [checkpoint, '--data', path.join(tmp, 'no-data')]);
   assert.match(String((r.error as Error)?.message), /MNIST file not found/);
   r = await captureCommand(evalCommand(), [path.join(tmp, 'missing.safetensors')]);
@@ -111,6 +116,24 @@ test('mimo eval: n not dividing cap, another architecture, missing data and file
   assert.match((r.error as Error).message, /checkpoint not found/);
   r = await captureCommand(evalCommand(), [checkpoint, '--dataset', 'cifar10']);
   assert.match(String((r.error as Error)?.message), /takes 1-channel images; cifar10 has 3/);
+});
+
+test('mimo train wideresnet trains the plain baseline with the same loop; mimo eval reports it at n = 1', async () => {
+  const out = path.join(tmp, 'wrn-run');
+  const args = ['--dataset', 'mnist', '--depth', '10', '--width', '1', '--initial-width', '1', '--groups', '16', '--limit', '96', '--eval-limit', '64', '--seed', '1'];
+  const r = JSON.parse(await runCommand(trainCommand(), ['wideresnet', ...args, '--out', out, '--json']));
+  assert.equal(r.config.baseline, true);
+  assert.equal(r.config.cap, 1);
+  assert.equal(r.steps_per_epoch, 6);
+  assert.deepEqual(Object.keys(r.epochs[0].eval_accuracy), ['1']);
+  const ev = JSON.parse(await runCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--limit', '64', '--json']));
+  assert.equal(ev.model, 'wideresnet');
+  assert.equal(ev.points.length, 1);
+  assert.equal(ev.points[0].accuracy, r.epochs[0].eval_accuracy['1'], 'eval reproduces the accuracy measured in training');
+  const sub = trainCommand().commands.find((c) => c.name() === 'wideresnet')!;
+  sub.configureOutput({ writeErr: () => undefined });
+  const bad = await captureCommand(sub, [...args, '--cap', '4', '--out', path.join(tmp, 'wrn-bad')]);
+  assert.match(String((bad.error as Error)?.message), /unknown option '--cap'/);
 });
 
 test('accuracyThroughputSvg draws axes, ticks and a labelled point per operating point', () => {

@@ -43,17 +43,17 @@ interface TrainCliOptions {
   depth: number;
   width: number;
   initialWidth: number;
-  cap: number;
-  binding: MIMOConvTrainConfig['binding'];
+  cap?: number;
+  binding?: MIMOConvTrainConfig['binding'];
   activation: MIMOConvTrainConfig['activation'];
   frozenKeys?: boolean;
-  normPerPoint: boolean;
-  calibrationGroups: number;
+  normPerPoint?: boolean;
+  calibrationGroups?: number;
   epochs: number;
   groups: number;
   optimizer: MIMOConvTrainConfig['optimizer'];
   lr: number;
-  fastProb: number;
+  fastProb?: number;
   low?: number[];
   mixup?: number;
   weightDecay: number;
@@ -68,30 +68,44 @@ interface TrainCliOptions {
   json?: boolean;
 }
 
-function mimoconvCommand(): Command {
+/**
+ * `train mimoconv`, or `train wideresnet`: the same loop, data, schedule and budget for the plain
+ * WideResNet baseline (no superposition options).
+ */
+function imageClassifierCommand(kind: 'mimoconv' | 'wideresnet'): Command {
   const d = defaultTrainConfig;
-  const cmd = new Command('mimoconv')
-    .description('train a MIMOConv (WideResNet in superposition) on MNIST or CIFAR-10 with the MIMONets protocol: mixup before ' +
-      'superposition, key loss 0.1, dynamic superposition, SGD + OneCycle, outlier-step skipping; evaluates every n | cap each epoch')
+  const mimo = kind === 'mimoconv';
+  const cmd = new Command(kind).description(
+    mimo
+      ? 'train a MIMOConv (WideResNet in superposition) on MNIST or CIFAR-10 with the MIMONets protocol: mixup before ' +
+          'superposition, key loss 0.1, dynamic superposition, SGD + OneCycle, outlier-step skipping; evaluates every n | cap each epoch'
+      : 'train the plain WideResNet (the baseline of MIMOConv: same stem, trunk and head, one image per pass) on MNIST or CIFAR-10 ' +
+          'with the same loop: mixup, SGD + OneCycle, outlier-step skipping, checkpoints and --resume',
+  );
+  cmd
     .requiredOption('--out <dir>', 'run directory: metrics.jsonl, model.safetensors (checkpoint), train_state.safetensors (for --resume)')
     .option('--dataset <name>', `mnist or cifar10`, choice('--dataset', IMAGE_DATASETS), d.dataset)
     .option('--data <dir>', 'data directory (default: $MIMO_DATA, then ../shared/data)')
     .option('--depth <d>', 'WideResNet depth: 10, 16 or 28', choice('--depth', ['10', '16', '28'] as const), String(d.depth))
     .option('--width <k>', 'widening factor k (stage widths 16k, 32k, 64k)', positiveInt('--width'), d.width)
     .option('--initial-width <i>', 'stem width 16·i', positiveInt('--initial-width'), d.initialWidth)
-    .option('--cap <c>', 'superposition capacity (slots)', positiveInt('--cap'), d.cap)
-    .option('--binding <b>', 'hrr (position-wise HRR), mbat or none', choice('--binding', ['hrr', 'mbat', 'none'] as const), d.binding)
-    .option('--activation <a>', 'prelu or relu', choice('--activation', ['prelu', 'relu'] as const), d.activation)
-    .option('--frozen-keys', 'do not train the binding keys')
-    .option('--no-norm-per-point', 'one set of trunk BatchNorm statistics for every operating point (default: one set per n)')
-    .option('--calibration-groups <g>', 'superpositions of clean training images per n that re-estimate the BatchNorm statistics before each evaluation (0: off)', nonNegativeInt('--calibration-groups'), d.calibrationGroups)
-    .option('--epochs <e>', 'epochs (each floor(N/groups) steps: the trunk sees about cap passes of the data at n = cap)', positiveInt('--epochs'), d.epochs)
-    .option('--groups <g>', 'superpositions per step: a step at operating point n takes groups·n images', positiveInt('--groups'), d.groups)
+    .option('--activation <a>', 'prelu or relu', choice('--activation', ['prelu', 'relu'] as const), d.activation);
+  if (mimo) {
+    cmd
+      .option('--cap <c>', 'superposition capacity (slots)', positiveInt('--cap'), d.cap)
+      .option('--binding <b>', 'hrr (position-wise HRR), mbat or none', choice('--binding', ['hrr', 'mbat', 'none'] as const), d.binding)
+      .option('--frozen-keys', 'do not train the binding keys')
+      .option('--no-norm-per-point', 'one set of trunk BatchNorm statistics for every operating point (default: one set per n)')
+      .option('--calibration-groups <g>', 'superpositions of clean training images per n that re-estimate the BatchNorm statistics before each evaluation (0: off)', nonNegativeInt('--calibration-groups'), d.calibrationGroups)
+      .option('--fast-prob <p>', 'probability of a fast step (n = cap); otherwise n = --low', probability('--fast-prob'), d.fastProbability)
+      .option('--low <n,...>', 'n of slow steps, or a list to draw from uniformly (each must divide cap; default cap: static superposition)', positiveIntList('--low'));
+  }
+  cmd
+    .option('--epochs <e>', mimo ? 'epochs (each floor(N/groups) steps: the trunk sees about cap passes of the data at n = cap)' : 'epochs (passes over the data)', positiveInt('--epochs'), d.epochs)
+    .option('--groups <g>', mimo ? 'superpositions per step: a step at operating point n takes groups·n images' : 'images per step', positiveInt('--groups'), d.groups)
     .option('--optimizer <o>', 'sgd (the reference; momentum 0.95-0.85) or adamw (β1 0.95-0.85, decoupled weight decay)', choice('--optimizer', ['sgd', 'adamw'] as const), d.optimizer)
     .option('--lr <x>', 'peak learning rate of OneCycle (cosine; e.g. 0.2 with sgd, 2e-3 with adamw)', positiveNumber('--lr'), d.lr)
-    .option('--fast-prob <p>', 'probability of a fast step (n = cap); otherwise n = --low', probability('--fast-prob'), d.fastProbability)
-    .option('--low <n,...>', 'n of slow steps, or a list to draw from uniformly (each must divide cap; default cap: static superposition)', positiveIntList('--low'))
-    .option('--mixup <alpha>', 'mixup α before superposition, 0 disables (default 1 for cifar10, 0 for mnist)', nonNegativeNumber('--mixup'))
+    .option('--mixup <alpha>', 'mixup α, 0 disables (default 1 for cifar10, 0 for mnist)', nonNegativeNumber('--mixup'))
     .option('--weight-decay <x>', 'weight decay (not on activation parameters)', nonNegativeNumber('--weight-decay'), d.weightDecay)
     .option('--val <n>', 'validation images split off the training set (count or fraction); 0: evaluate on the test split', valOption, d.val)
     .option('--split-seed <s>', 'seed of the train/validation split', nonNegativeInt('--split-seed'), d.splitSeed)
@@ -122,7 +136,8 @@ function mimoconvCommand(): Command {
     pick('cap', 'cap', o.cap);
     pick('binding', 'binding', o.binding);
     pick('activation', 'activation', o.activation);
-    pick('frozenKeys', 'trainableKeys', !o.frozenKeys);
+    if (mimo) pick('frozenKeys', 'trainableKeys', !o.frozenKeys);
+    else Object.assign(given, { baseline: true, cap: 1, low: [1] });
     pick('normPerPoint', 'normPerPoint', o.normPerPoint);
     pick('calibrationGroups', 'calibrationGroups', o.calibrationGroups);
     pick('epochs', 'epochs', o.epochs);
@@ -160,8 +175,10 @@ function mimoconvCommand(): Command {
           if (!o.json) {
             const c = s.config;
             console.log(
-              `MIMOConv WRN-${c.depth}-${c.width} (stem ${16 * c.initialWidth}, cap ${c.cap}, ${c.binding}, ${c.activation}; ${s.parameters} parameters) on ${c.dataset}: ` +
-                `${s.trainImages} training images, evaluating on ${s.evalImages} ${s.evalSplit} images; ${s.stepsPerEpoch} steps/epoch of ${c.groups} superpositions` +
+              (c.baseline
+                ? `WideResNet WRN-${c.depth}-${c.width} (stem ${16 * c.initialWidth}, ${c.activation}; ${s.parameters} parameters) on ${c.dataset}: `
+                : `MIMOConv WRN-${c.depth}-${c.width} (stem ${16 * c.initialWidth}, cap ${c.cap}, ${c.binding}, ${c.activation}; ${s.parameters} parameters) on ${c.dataset}: `) +
+                `${s.trainImages} training images, evaluating on ${s.evalImages} ${s.evalSplit} images; ${s.stepsPerEpoch} steps/epoch of ${c.groups} ${c.baseline ? 'images' : 'superpositions'}` +
                 (s.startEpoch ? `; resuming after epoch ${s.startEpoch}` : ''),
             );
           }
@@ -201,5 +218,8 @@ function mimoconvCommand(): Command {
 }
 
 export function trainCommand(): Command {
-  return new Command('train').description('train models (MIMOConv)').addCommand(mimoconvCommand());
+  return new Command('train')
+    .description('train models (MIMOConv, and its plain WideResNet baseline)')
+    .addCommand(imageClassifierCommand('mimoconv'))
+    .addCommand(imageClassifierCommand('wideresnet'));
 }
