@@ -5,22 +5,40 @@ import { RateMeter } from './rate.js';
 import { HEADROOM, MAX_UTILISATION, chooseAutoN, drainMs, parsePolicy, policyJson } from './policy.js';
 import { ServeError } from './errors.js';
 
-test('CostModel.fit recovers overhead and per-superposition costs from exact timings', () => {
-  const truth = { overhead: 2, per: { 1: 1.5, 2: 1.7, 4: 2.1 } as Record<number, number> };
-  const samples = [1, 2, 4].flatMap((n) => [1, 8, 32].map((groups) => ({ n, groups, ms: truth.overhead + truth.per[n] * groups })));
+test('CostModel.fit recovers the overhead and per-superposition cost from exact timings', () => {
+  const truth = { a: { 1: 2, 2: 2.5, 4: 3 } as Record<number, number>, b: { 1: 1.5, 2: 1.7, 4: 2.1 } as Record<number, number> };
+  const samples = [1, 2, 4].flatMap((n) => [1, 8, 32].map((groups) => ({ n, groups, ms: truth.a[n] + truth.b[n] * groups })));
   const m = CostModel.fit([1, 2, 4], samples);
-  assert.ok(Math.abs(m.overheadMs - 2) < 1e-9);
-  for (const n of [1, 2, 4]) assert.ok(Math.abs(m.perGroupMs(n) - truth.per[n]) < 1e-9);
-  assert.ok(Math.abs(m.batchMs(4, 9) - (2 + 2.1 * 3)) < 1e-9); // 9 inputs at n = 4: 3 superpositions
-  assert.ok(Math.abs(m.inputsPerSecond(4, 32) - (1000 * 128) / (2 + 2.1 * 32)) < 1e-9);
+  for (const n of [1, 2, 4]) {
+    assert.ok(Math.abs(m.overheadMs(n) - truth.a[n]) < 1e-9);
+    assert.ok(Math.abs(m.perGroupMs(n) - truth.b[n]) < 1e-9);
+  }
+  assert.ok(Math.abs(m.batchMs(4, 9) - (3 + 2.1 * 3)) < 1e-9); // 9 inputs at n = 4: 3 superpositions
+  assert.ok(Math.abs(m.inputsPerSecond(4, 32) - (1000 * 128) / (3 + 2.1 * 32)) < 1e-9);
+  assert.throws(() => CostModel.fit([1], [{ n: 1, groups: 4, ms: 3 }]), /two sizes/);
 });
 
-test('CostModel.observe moves the per-superposition cost towards what real batches take', () => {
-  const m = new CostModel([1, 2], 1, { 1: 2, 2: 3 });
-  for (let i = 0; i < 50; i++) m.observe(2, 4, 1 + 4 * 5); // batches now show 5 ms per superposition
-  assert.ok(Math.abs(m.perGroupMs(2) - 5) < 1e-3);
-  assert.equal(m.perGroupMs(1), 2);
+test('CostModel.observe: a slower machine seen at one n raises the predictions at every n', () => {
+  const m = new CostModel([1, 2, 4], { 1: 1, 2: 1, 4: 1.2 }, { 1: 2, 2: 2.2, 4: 2.5 });
+  const before = m.batchMs(1, 32);
+  // Batches at n = 4, of varied sizes, now take twice their calibrated time.
+  for (let i = 0; i < 200; i++) {
+    const g = 1 + (i % 8);
+    m.observe(4, g, 2 * (1.2 + 2.5 * g));
+  }
+  const ratio = m.batchMs(1, 32) / before;
+  assert.ok(ratio > 1.85 && ratio <= 2, `n = 1 prediction grew ${ratio}x`);
+  assert.ok(Math.abs(m.perGroupMs(2) / 2.2 - ratio) < 0.1);
   assert.throws(() => m.perGroupMs(3), /n = 3/);
+});
+
+test('CostModel.observe: small batches slower than calibrated show as overhead, not as superposition cost', () => {
+  const m = new CostModel([1, 2, 4], 1, { 1: 2, 2: 2.2, 4: 2.5 });
+  for (let i = 0; i < 200; i++) m.observe(1, 1, 1 + 2 + 5); // 5 ms more than calibrated, one superposition each
+  const s = m.snapshot().load_factors;
+  assert.ok(s.overhead > 4, JSON.stringify(s));
+  assert.ok(Math.abs(s.per_group - 1) < 0.15, JSON.stringify(s));
+  assert.ok(Math.abs(m.batchMs(1, 1) - 8) < 0.5, `predicts ${m.batchMs(1, 1)} ms for the batches it saw`);
 });
 
 test('RateMeter counts the events of the last window only', () => {

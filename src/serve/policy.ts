@@ -10,8 +10,10 @@
 //              running batch and then its own, about 2T, which must stay under HEADROOM × target;
 //            - backlog: the oldest queued request, served at n with what is queued ahead of it,
 //              must still finish under the target.
-//          When no n qualifies, the n with the highest throughput. The choice is made per batch, so
-//          a switch takes effect at the next batch, with no reload.
+//          When no n qualifies, the n with the highest throughput. Under that choice lies a floor
+//          moved by the p99 latency the server measures (feedback.ts), for the costs the model
+//          does not see. The choice is made per batch, so a switch takes effect at the next batch,
+//          with no reload.
 import { ServeError } from './errors.js';
 import type { CostModel } from './cost.js';
 
@@ -86,14 +88,9 @@ export function chooseAutoN(cost: CostModel, ns: readonly number[], targetMs: nu
     const capacity = cost.inputsPerSecond(n, maxGroups) / 1000;
     if (lambda >= MAX_UTILISATION * capacity) continue;
     const u = (lambda * cost.perGroupMs(n)) / n;
-    const steady = u < 1 ? Math.min(cost.overheadMs / (1 - u), cost.batchMs(n, maxGroups * n)) : cost.batchMs(n, maxGroups * n);
+    const steady = u < 1 ? Math.min(cost.overheadMs(n) / (1 - u), cost.batchMs(n, maxGroups * n)) : cost.batchMs(n, maxGroups * n);
     const backlog = load.queued > 0 ? load.oldestAgeMs + drainMs(cost, n, load.queued, maxGroups) : 0;
     if (2 * steady <= HEADROOM * targetMs && backlog <= targetMs) return n;
   }
   return ns.reduce((best, n) => (cost.inputsPerSecond(n, maxGroups) > cost.inputsPerSecond(best, maxGroups) ? n : best), ns[ns.length - 1]);
-}
-
-/** The n of the next batch under `policy`. */
-export function chooseN(policy: Policy, cost: CostModel, ns: readonly number[], load: LoadState, maxGroups: number): number {
-  return policy.mode === 'fixed' ? policy.n : chooseAutoN(cost, ns, policy.targetP99Ms, load, maxGroups);
 }

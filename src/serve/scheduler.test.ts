@@ -192,3 +192,23 @@ test('auto: n = 1 when idle, a larger n once the queue would miss the target', a
   const out = await Promise.all(many);
   assert.ok(out.every((a, i) => a.outputs[0].output[0] === i + 1 && a.outputs[0].n === 4));
 });
+
+test('auto: measured latencies over the target lift the n that the cost model alone would choose', async () => {
+  const engine = new FakeEngine();
+  let t = 0;
+  const s = new Scheduler(engine, {
+    cap: 4, policy: { mode: 'auto', targetP99Ms: 100 }, cost: new CostModel([1, 2, 4], 0.1, { 1: 0.1, 2: 0.1, 4: 0.1 }),
+    maxQueue: 1000, maxGroups: 64, deadlineMs: 10_000, now: () => t,
+  });
+  const a = s.submit([vec(1)]);
+  assert.equal(engine.batches[0].n, 1); // the model sees no reason for more
+  engine.finish();
+  await a;
+  for (let i = 0; i < 50; i++) s.recordLatency(500);
+  t += 500;
+  const b = s.submit([vec(2)]);
+  assert.equal(engine.batches[1].n, 2);
+  assert.equal(s.autoFloor, 2);
+  engine.finish();
+  assert.equal((await b).outputs[0].n, 2);
+});

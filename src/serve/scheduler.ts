@@ -4,7 +4,8 @@
 // - Order: inputs are served first come, first served; each request gets its outputs back in the
 //   order of its inputs, each tagged with the n of the batch that computed it (a request's inputs
 //   can straddle two batches, even at two operating points).
-// - n: chosen per batch by the policy (policy.ts), so a new policy applies from the next batch.
+// - n: chosen per batch by the policy (policy.ts, and for auto the latency floor of feedback.ts), so
+//   a new policy applies from the next batch.
 // - Padding: a last superposition with m < n inputs is filled with its own inputs again (input
 //   j of the n slots is its input j mod m); those outputs are dropped.
 // - Overload: submit() refuses a request that does not fit in the queue (429 with Retry-After);
@@ -15,7 +16,8 @@
 import { ServeError } from './errors.js';
 import { CostModel } from './cost.js';
 import { RateMeter } from './rate.js';
-import { chooseN, divisorsOf } from './policy.js';
+import { chooseAutoN, divisorsOf } from './policy.js';
+import { LatencyFloor } from './feedback.js';
 import type { LoadState, Policy } from './policy.js';
 
 /** Runs one batch: inputs.length is a multiple of n; returns one output per input, in order. */
@@ -95,6 +97,7 @@ export class Scheduler {
   private batchCounter = 0;
   private lastN: number;
   private readonly arrivals = new RateMeter(1000, 10);
+  private floor: LatencyFloor;
   private idleWaiters: (() => void)[] = [];
   private pending = 0;
 
@@ -109,6 +112,7 @@ export class Scheduler {
     }
     if (!(options.deadlineMs > 0)) throw new RangeError(`Scheduler: deadlineMs must be positive, got ${options.deadlineMs}`);
     this.lastN = options.policy.mode === 'fixed' ? options.policy.n : 1;
+    this.floor = new LatencyFloor(this.ns, this.o.now());
   }
 
   get policy(): Policy {
@@ -119,6 +123,26 @@ export class Scheduler {
     if (p.mode === 'fixed' && !this.ns.includes(p.n)) throw new ServeError(400, `n must be a divisor of cap = ${this.o.cap} (one of ${this.ns.join(', ')}), got ${p.n}`);
     this.o.policy = p;
     if (p.mode === 'fixed') this.lastN = p.n;
+    this.floor = new LatencyFloor(this.ns, this.o.now());
+  }
+
+  /** Tells auto's latency floor (feedback.ts) how long an answered request took end to end (ms). */
+  recordLatency(ms: number): void {
+    this.floor.record(ms, this.o.now());
+  }
+
+  /** The n under which auto does not go now (1 unless measured latencies pushed it up). */
+  get autoFloor(): number {
+    return this.floor.n;
+  }
+
+  /** The n of the next batch. */
+  private chooseN(now: number): number {
+    const p = this.policy;
+    if (p.mode === 'fixed') return p.n;
+    const load = this.load();
+    const floor = this.floor.update(p.targetP99Ms, now, load.arrivalRate);
+    return Math.max(floor, chooseAutoN(this.cost, this.ns, p.targetP99Ms, load, this.o.maxGroups));
   }
 
   get cost(): CostModel {
@@ -235,7 +259,7 @@ export class Scheduler {
     const now = this.o.now();
     this.expire(now);
     if (this.queue.length === 0) return;
-    const n = chooseN(this.policy, this.cost, this.ns, this.load(), this.o.maxGroups);
+    const n = this.chooseN(now);
     const items = this.queue.splice(0, this.o.maxGroups * n);
     const groups = Math.ceil(items.length / n);
     const inputs = items.map((it) => it.input);

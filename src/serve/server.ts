@@ -10,6 +10,7 @@
 // and answers. close() stops accepting connections and requests, lets every request already received
 // finish, then ends the connections and the worker.
 import http from 'node:http';
+import os from 'node:os';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ServeError } from './errors.js';
@@ -49,6 +50,12 @@ export interface ServeOptions {
   calibrate?: boolean;
   /** How long close() waits for requests in progress before ending their connections (ms, default 30000). */
   drainTimeoutMs?: number;
+  /**
+   * libtorch threads of the inference worker. Default: $MIMO_NUM_THREADS when set, else one core
+   * fewer than the machine has (at least 1), leaving a core to the HTTP thread: on 2 busy cores a
+   * 2-thread pool waits at every op's barrier for a thread that the HTTP thread has displaced.
+   */
+  threads?: number;
   /** The inference worker's entry module (default: worker_main.js; tests substitute one). */
   workerUrl?: URL;
   /** Messages about the server's life (start-up, worker restarts). */
@@ -119,6 +126,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const engine = await WorkerEngine.start({
     checkpoint: model.checkpoint,
     workerUrl: options.workerUrl,
+    threads: o.threads ?? (process.env.MIMO_NUM_THREADS ? undefined : Math.max(1, os.availableParallelism() - 1)),
     inputShape: [model.input.channels, model.input.height, model.input.width],
     onRestart: (why) => {
       metrics.restarts.inc();
@@ -151,7 +159,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const closeHeader = (): Record<string, string> => (closing ? { Connection: 'close' } : {});
 
   const operatingPoint = () => ({
-    ...policyJson(scheduler.policy), current_n: scheduler.currentN, cap: model.cap, choices: ns,
+    ...policyJson(scheduler.policy), current_n: scheduler.currentN, ...(scheduler.policy.mode === 'auto' ? { latency_floor_n: scheduler.autoFloor } : {}), cap: model.cap, choices: ns,
     cost: cost.snapshot(), inputs_per_s: Object.fromEntries(ns.map((n) => [String(n), Math.round(cost.inputsPerSecond(n, o.maxGroups))])),
   });
 
@@ -173,6 +181,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (status === 500) log(err.message);
       sendError(res, err, closeHeader());
     } finally {
+      if (status === 200) scheduler.recordLatency(performance.now() - t0);
       metrics.requests.inc({ status: String(status) });
       metrics.latency.observe({ status: String(status) }, (performance.now() - t0) / 1000);
     }

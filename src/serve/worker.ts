@@ -6,12 +6,14 @@
 // starts a new one. 'stop' frees the model and lets the thread end by itself: ending it with
 // Worker.terminate() while the addon is computing aborts the whole process (see engine.ts).
 import { loadMIMOConv } from '../models/checkpoint.js';
-import { noGrad, tensor, tidy } from '../tensor/index.js';
+import { noGrad, setThreads, tensor, tidy } from '../tensor/index.js';
 
 export interface WorkerInit {
   checkpoint: string;
   /** One input's shape [C, H, W]. */
   inputShape: readonly [number, number, number];
+  /** libtorch intra-op and BLAS threads (the process's pools, used only by this worker when serving). */
+  threads?: number;
 }
 
 export type ToWorker = { type: 'run'; id: number; n: number; count: number; data: Float32Array } | { type: 'stop' };
@@ -28,6 +30,7 @@ export interface WorkerPort {
 }
 
 export function runWorker(port: WorkerPort, init: WorkerInit): void {
+  if (init.threads !== undefined) setThreads({ intraOp: init.threads, blas: init.threads });
   const { model } = loadMIMOConv(init.checkpoint);
   model.eval();
   const [C, H, W] = init.inputShape;

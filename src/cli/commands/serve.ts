@@ -63,6 +63,7 @@ interface ServeCliOptions {
   maxBody: number;
   imageSize?: [number, number];
   calibrate: boolean;
+  threads?: number;
 }
 
 export function serveCommand(): Command {
@@ -81,6 +82,7 @@ export function serveCommand(): Command {
     .option('--deadline-ms <ms>', 'longest wait for a batch before a request is dropped with 503', positiveNumber('--deadline-ms'), 2000)
     .option('--max-body <bytes>', 'largest request body; more get 413', positiveInt('--max-body'), 4 << 20)
     .option('--image-size <HxW>', "input size (default: the checkpoint's data set's)", imageSize)
+    .option('--threads <t>', 'libtorch threads of the inference worker (default: $MIMO_NUM_THREADS, else one fewer than the cores)', positiveInt('--threads'))
     .option('--no-calibrate', "skip timing batches at start-up (auto's cost model starts from a flat guess)")
     .action(async (file: string | undefined, o: ServeCliOptions) => {
       const checkpoint = await checkpointOrDefault(file, o.data);
@@ -90,7 +92,7 @@ export function serveCommand(): Command {
       try {
         srv = await startServer({
           checkpoint, port: o.port, host: o.host, policy, maxQueue: o.maxQueue, maxGroups: o.maxGroups, maxInputsPerRequest: o.maxInputs,
-          deadlineMs: o.deadlineMs, maxBodyBytes: o.maxBody, imageSize: o.imageSize, calibrate: o.calibrate, log,
+          deadlineMs: o.deadlineMs, maxBodyBytes: o.maxBody, imageSize: o.imageSize, calibrate: o.calibrate, threads: o.threads, log,
         });
       } catch (e) {
         if (e instanceof RangeError) throw new UsageError(e.message);
