@@ -25,8 +25,14 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       }
       chunks.push(c);
     });
+    const fail = (why: string) => {
+      if (failed) return;
+      failed = true;
+      reject(new ServeError(400, `could not read the body: ${why}`));
+    };
     req.on('end', () => failed || resolve(Buffer.concat(chunks, size)));
-    req.on('error', (e) => failed || ((failed = true), reject(new ServeError(400, `could not read the body: ${e.message}`))));
+    req.on('error', (e) => fail(e.message));
+    req.on('close', () => req.complete || fail('the connection closed before the body ended'));
   });
 }
 

@@ -19,6 +19,8 @@ export interface DefaultModelOptions {
   data?: string;
   /** Run directory (default runs/serve-default). */
   dir?: string;
+  /** Settings over DEFAULT_MODEL_CONFIG (a smaller run for tests). */
+  config?: Partial<MIMOConvTrainConfig>;
   /** Told before training starts (only when the model has to be trained). */
   onTrainStart?: (what: string, totalSteps: number) => void;
   onStep?: (s: StepProgress) => void;
@@ -33,7 +35,7 @@ export async function ensureDefaultModel(o: DefaultModelOptions = {}): Promise<s
   if (existsSync(path.join(dir, RUN_FILES.metrics)) || existsSync(path.join(dir, RUN_FILES.state))) {
     throw new Error(`${dir} holds an unfinished training run but no ${RUN_FILES.model}; delete the directory to train the default model again`);
   }
-  const c = DEFAULT_MODEL_CONFIG;
+  const c = { ...DEFAULT_MODEL_CONFIG, ...o.config };
   const options: TrainMIMOConvOptions = {
     ...c, out: dir, data: o.data,
     onStart: (s) => o.onTrainStart?.(
