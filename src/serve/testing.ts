@@ -1,6 +1,6 @@
 // Helpers for the server's tests: a tiny MIMOConv checkpoint, images, HTTP calls, and the expected
 // output of an input from the superposition it was computed in.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Generator, fromBytes, noGrad, tidy } from '../tensor/index.js';
@@ -9,12 +9,21 @@ import { saveModelCheckpoint } from '../models/checkpoint.js';
 import { normalize } from '../data/transforms.js';
 import { Rng } from '../data/random.js';
 
+const temporary = new Set<string>();
+process.once('exit', () => {
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});
+
 export const MEAN = [0.1307];
 export const STD = [0.3081];
 
-/** Saves an untrained MIMOConv (1 channel, 10 classes, WRN-10-1, stem 16, cap 4) as an MNIST checkpoint; returns its path. */
+/**
+ * Saves an untrained MIMOConv (1 channel, 10 classes, WRN-10-1, stem 16, cap 4) as an MNIST
+ * checkpoint in a temporary directory (removed when the process exits); returns its path.
+ */
 export function tinyCheckpoint(seed = 0): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'mimo-serve-'));
+  temporary.add(dir);
   const file = path.join(dir, 'model.safetensors');
   const model = new MIMOConv({ inChannels: 1, classes: 10, depth: 10, width: 1, initialWidth: 1, cap: 4 }, new Generator(seed));
   saveModelCheckpoint(file, 'mimoconv', model, model.config, { mean: MEAN, std: STD, dataset: 'mnist' });
