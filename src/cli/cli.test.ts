@@ -17,8 +17,8 @@ const mimo = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], 
 test('--help on every command', () => {
   const root = mimo('--help');
   assert.equal(root.status, 0);
-  for (const c of ['train', 'eval', 'demo', 'bench', 'info', 'interference', 'data']) assert.match(root.stdout, new RegExp(`\\b${c}\\b`));
-  for (const args of [['demo', '--help'], ['bench', '--help'], ['interference', '--help'], ['data', '--help'], ['data', 'verify', '--help'], ['data', 'listops', '--help'], ['train', 'mimoconv', '--help'], ['eval', '--help'], ['bench', 'mimoconv', '--help'], ['bench', 'data', '--help'], ['bench', 'engine', '--help'], ['info', '--help']]) {
+  for (const c of ['train', 'eval', 'serve', 'demo', 'bench', 'info', 'interference', 'data']) assert.match(root.stdout, new RegExp(`\\b${c}\\b`));
+  for (const args of [['demo', '--help'], ['bench', '--help'], ['interference', '--help'], ['data', '--help'], ['data', 'verify', '--help'], ['data', 'listops', '--help'], ['train', 'mimoconv', '--help'], ['eval', '--help'], ['serve', '--help'], ['bench', 'serve', '--help'], ['bench', 'mimoconv', '--help'], ['bench', 'data', '--help'], ['bench', 'engine', '--help'], ['info', '--help']]) {
     const r = mimo(...args);
     assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stdout, /Usage: mimo/);

@@ -9,6 +9,7 @@ import { interferenceCommand } from './commands/interference.js';
 import { dataCommand } from './commands/data.js';
 import { trainCommand } from './commands/train.js';
 import { evalCommand } from './commands/eval.js';
+import { serveCommand } from './commands/serve.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -22,6 +23,7 @@ export function program(): Command {
     .showHelpAfterError()
     .addCommand(trainCommand())
     .addCommand(evalCommand())
+    .addCommand(serveCommand())
     .addCommand(demoCommand())
     .addCommand(interferenceCommand())
     .addCommand(dataCommand())

@@ -1,10 +1,13 @@
 // `mimo bench engine`: the engine benchmark (numbers as JSON or a table).
 import { Command, InvalidArgumentError } from 'commander';
 import { defaultEngineBench, runEngineBench } from '../../bench/engine.js';
-import { positiveInt, printJson } from '../output.js';
+import { nonNegativeInt, positiveInt, positiveNumber, printJson } from '../output.js';
 import { defaultDataBench, runDataBench } from '../../bench/data.js';
 import { defaultMIMOConvBench, runMIMOConvBench } from '../../bench/mimoconv.js';
 import type { Binding } from '../../models/mimoconv.js';
+import { POLICY_NAMES, defaultServeBench, runServeBench } from '../../bench/serve.js';
+import type { PolicyName } from '../../bench/serve.js';
+import { checkpointOrDefault } from './serve.js';
 import type { Activation, WideResNetDepth } from '../../models/wideresnet.js';
 
 function engineCommand(): Command {
@@ -100,10 +103,65 @@ function mimoconvCommand(): Command {
     });
 }
 
+/** A comma-separated list of positive numbers. */
+function positiveNumberList(flag: string) {
+  return (v: string): number[] => {
+    const xs = v.split(',').map((s) => Number(s.trim()));
+    if (xs.length === 0 || xs.some((x) => !(x > 0) || !Number.isFinite(x))) throw new InvalidArgumentError(`${flag} must be positive numbers separated by commas, got '${v}'`);
+    return xs;
+  };
+}
+
+interface ServeBenchFlags {
+  json?: boolean; data?: string; rates: number[]; policies: PolicyName[]; duration: number; maxRequests: number; targetP99Ms: number;
+  capacityDuration: number; concurrency: number; maxQueue: number; maxGroups: number; deadlineMs: number; threads?: number; seed: number;
+}
+
+function serveCommand(): Command {
+  const d = defaultServeBench;
+  return new Command('serve')
+    .description('serving benchmark: `mimo serve` on loopback under open-loop Poisson load (one input per request) at multiples of its n = 1 capacity, ' +
+      'for fixed n = 1, fixed n = cap and auto: achieved rate, p50/p99 latency, statuses, lost requests, share of outputs by n')
+    .argument('[checkpoint]', 'MIMOConv checkpoint (default: runs/serve-default/model.safetensors, trained on MNIST first if missing)')
+    .option('--json', 'print one JSON object')
+    .option('--data <dir>', 'data directory for training the default model')
+    .option('--rates <list>', 'offered rates as multiples of the measured n = 1 capacity', positiveNumberList('--rates'), d.rates)
+    .option('--policies <list>', `which of ${POLICY_NAMES.join(', ')}`, (v: string) => v.split(',').map((p) => choice<PolicyName>('--policies', POLICY_NAMES)(p.trim())), d.policies)
+    .option('--duration <s>', 'seconds of arrivals per run', positiveNumber('--duration'), d.seconds)
+    .option('--max-requests <k>', 'most requests per run', positiveInt('--max-requests'), d.maxRequests)
+    .option('--target-p99-ms <ms>', "auto's p99 latency target", positiveNumber('--target-p99-ms'), d.targetP99Ms)
+    .option('--capacity-duration <s>', 'seconds of the closed-loop n = 1 capacity run', positiveNumber('--capacity-duration'), d.capacitySeconds)
+    .option('--concurrency <c>', 'clients of the capacity run', positiveInt('--concurrency'), d.concurrency)
+    .option('--max-queue <k>', "server's queue bound (inputs)", positiveInt('--max-queue'), d.maxQueue)
+    .option('--max-groups <g>', "server's superpositions per batch", positiveInt('--max-groups'), d.maxGroups)
+    .option('--deadline-ms <ms>', "server's queueing deadline", positiveInt('--deadline-ms'), d.deadlineMs)
+    .option('--threads <t>', "libtorch threads of the server's inference worker (default: the server's: one fewer than the cores)", positiveInt('--threads'))
+    .option('--seed <s>', 'seed of the arrivals and the input image', nonNegativeInt('--seed'), d.seed)
+    .action(async (file: string | undefined, o: ServeBenchFlags) => {
+      const checkpoint = await checkpointOrDefault(file, o.data);
+      const r = await runServeBench({
+        checkpoint, rates: o.rates, policies: o.policies, seconds: o.duration, maxRequests: o.maxRequests, targetP99Ms: o.targetP99Ms,
+        capacitySeconds: o.capacityDuration, concurrency: o.concurrency, maxQueue: o.maxQueue, maxGroups: o.maxGroups, deadlineMs: o.deadlineMs, threads: o.threads, seed: o.seed,
+        onProgress: (s) => process.stderr.write(`  ${s}\n`),
+      });
+      if (o.json) return printJson(r);
+      console.log(`${checkpoint}: n = 1 capacity ${r.n1_capacity_rps} requests/s; auto's p99 target ${r.target_p99_ms} ms`);
+      const header = ['policy', 'offered/s', 'achieved/s', 'p50 ms', 'p99 ms', 'lost', 'status', 'share by n'];
+      const rows = r.runs.map((x) => [
+        x.policy, String(x.offered_rps), String(x.achieved_rps), String(x.p50_ms ?? '-'), String(x.p99_ms ?? '-'), String(x.lost),
+        Object.entries(x.status).map(([s, k]) => `${s}:${k}`).join(' '), Object.entries(x.n_share).map(([n, f]) => `${n}:${f}`).join(' '),
+      ]);
+      const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+      console.log(header.map((h, i) => h.padEnd(widths[i])).join('  '));
+      for (const row of rows) console.log(row.map((v, i) => v.padEnd(widths[i])).join('  '));
+    });
+}
+
 export function benchCommand(): Command {
   return new Command('bench')
     .description('benchmarks that print numbers and JSON')
     .addCommand(engineCommand())
     .addCommand(dataCommand())
-    .addCommand(mimoconvCommand());
+    .addCommand(mimoconvCommand())
+    .addCommand(serveCommand());
 }

@@ -1,0 +1,25 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { runServeBench, defaultServeBench } from './serve.js';
+import { tinyCheckpoint } from '../serve/testing.js';
+
+test('bench serve: a short run reports every policy and rate with consistent counts', async () => {
+  const r = await runServeBench({
+    ...defaultServeBench, checkpoint: tinyCheckpoint(), rates: [0.25], seconds: 0.3, capacitySeconds: 0.3, concurrency: 8, maxGroups: 8,
+  });
+  assert.ok(r.n1_capacity_rps > 0);
+  assert.equal(r.target_p99_ms, 50);
+  assert.deepEqual(r.runs.map((x) => x.policy), ['fixed-1', 'fixed-cap', 'auto']);
+  for (const run of r.runs) {
+    assert.ok(Math.abs(run.offered_rps - 0.25 * r.n1_capacity_rps) < 0.2);
+    const answered = Object.values(run.status).reduce((a, b) => a + b, 0);
+    assert.equal(answered + run.lost, run.sent);
+    assert.equal(run.lost, 0);
+    if (run.status['200']) {
+      assert.ok(run.p50_ms! <= run.p99_ms!);
+      assert.ok(Math.abs(Object.values(run.n_share).reduce((a, b) => a + b, 0) - 1) < 0.01);
+    }
+  }
+  assert.deepEqual(Object.keys(r.runs[0].n_share), ['1']);
+  assert.deepEqual(Object.keys(r.runs[1].n_share), ['4']);
+});

@@ -1,0 +1,166 @@
+// The serving benchmark: a MIMOConv server on loopback (in this process's main thread; inference in
+// its worker thread) driven by an open-loop load generator (loadgen.ts, in a thread of its own) with
+// one input per request.
+//
+// 1. n1_capacity_rps: the rate the server sustains at fixed n = 1, from a closed-loop saturation run
+//    (`concurrency` clients back to back; the answers per second).
+// 2. For each policy (fixed n = 1, fixed n = cap, auto with the p99 target) and each offered rate
+//    (multiples of n1_capacity_rps): Poisson arrivals for `seconds` (at most maxRequests), then
+//    every request answered or given up. Reported: achieved rate (200 answers per second), p50/p99
+//    latency of the 200 answers (from the scheduled send time), answers by status, `lost` (requests
+//    that got no HTTP answer: connection errors and timeouts), and the share of outputs by n.
+// The generator and the server share the machine's cores; the body (raw uint8 pixels) is encoded once.
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { Rng } from '../data/random.js';
+import { startServer } from '../serve/server.js';
+import type { Policy } from '../serve/policy.js';
+import { quantile } from '../serve/quantile.js';
+import type { LoadResult } from './loadgen.js';
+import type { LoadJob } from './loadgen_worker.js';
+
+/** Runs load jobs in the generator's thread, one at a time. */
+class LoadThread {
+  private readonly worker = new Worker(new URL('./loadgen_worker.js', import.meta.url));
+  run(job: LoadJob): Promise<LoadResult> {
+    return new Promise((resolve, reject) => {
+      const fail = (e: Error) => reject(new Error(`the load generator failed: ${e.message}`));
+      this.worker.once('error', fail);
+      this.worker.once('message', (r: LoadResult) => {
+        this.worker.off('error', fail);
+        resolve(r);
+      });
+      this.worker.postMessage(job);
+    });
+  }
+  close(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
+export type PolicyName = 'fixed-1' | 'fixed-cap' | 'auto';
+export const POLICY_NAMES: readonly PolicyName[] = ['fixed-1', 'fixed-cap', 'auto'];
+
+export interface ServeBenchOptions {
+  checkpoint: string;
+  /** Offered rates as multiples of n1_capacity_rps. */
+  rates: number[];
+  policies: PolicyName[];
+  /** Seconds of arrivals per run. */
+  seconds: number;
+  /** Most requests per run. */
+  maxRequests: number;
+  targetP99Ms: number;
+  /** Seconds of the closed-loop capacity run at n = 1. */
+  capacitySeconds: number;
+  /** Clients of the capacity run. */
+  concurrency: number;
+  /** Server settings. */
+  maxQueue: number;
+  maxGroups: number;
+  deadlineMs: number;
+  /** The worker's libtorch threads (default: the server's default). */
+  threads?: number;
+  seed: number;
+  onProgress?: (what: string) => void;
+}
+
+export const defaultServeBench: Omit<ServeBenchOptions, 'checkpoint'> = {
+  rates: [0.5, 2], policies: [...POLICY_NAMES], seconds: 8, maxRequests: 20_000, targetP99Ms: 50, capacitySeconds: 4, concurrency: 32,
+  maxQueue: 512, maxGroups: 32, deadlineMs: 2000, seed: 0,
+};
+
+export interface ServeBenchRun {
+  policy: PolicyName;
+  offered_rps: number;
+  achieved_rps: number;
+  p50_ms: number | null;
+  p99_ms: number | null;
+  sent: number;
+  lost: number;
+  status: Record<string, number>;
+  n_share: Record<string, number>;
+}
+
+export interface ServeBenchResult {
+  target_p99_ms: number;
+  n1_capacity_rps: number;
+  runs: ServeBenchRun[];
+  config: Record<string, unknown>;
+}
+
+const r1 = (v: number) => Math.round(v * 10) / 10;
+
+function summarise(policy: PolicyName, offered: number, r: LoadResult): ServeBenchRun {
+  const ok = r.status['200'] ?? 0;
+  const outputs = Object.values(r.byN).reduce((a, b) => a + b, 0);
+  const p = (q: number) => (r.latencies.length ? r1(quantile(r.latencies, q)) : null);
+  return {
+    policy, offered_rps: r1(offered), achieved_rps: r1(r.seconds > 0 ? ok / r.seconds : 0), p50_ms: p(0.5), p99_ms: p(0.99), sent: r.sent,
+    lost: r.status['0'] ?? 0, status: Object.fromEntries(Object.entries(r.status).filter(([s]) => s !== '0')),
+    n_share: Object.fromEntries(Object.entries(r.byN).sort(([a], [b]) => Number(a) - Number(b)).map(([n, k]) => [n, Math.round((1000 * k) / outputs) / 1000])),
+  };
+}
+
+export async function runServeBench(o: ServeBenchOptions): Promise<ServeBenchResult> {
+  const say = o.onProgress ?? (() => undefined);
+  say(`starting the server on ${o.checkpoint} (worker, calibration)`);
+  const srv = await startServer({
+    checkpoint: o.checkpoint, port: 0, host: '127.0.0.1', policy: { mode: 'fixed', n: 1 }, maxQueue: o.maxQueue, maxGroups: o.maxGroups,
+    deadlineMs: o.deadlineMs, maxInputsPerRequest: 1, threads: o.threads,
+  });
+  const calibrated = srv.scheduler.cost.snapshot();
+  const gen = new LoadThread();
+  try {
+    const { channels, height, width } = srv.model.input;
+    const rng = new Rng(o.seed);
+    const base = {
+      url: `${srv.url}/v1/predict`,
+      body: Uint8Array.from({ length: channels * height * width }, () => rng.below(256)),
+      contentType: 'application/octet-stream',
+      timeoutMs: o.deadlineMs + 10_000,
+    };
+    const setPolicy = (p: Policy) => (srv.scheduler.policy = p);
+    const idle = async () => {
+      while (srv.scheduler.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 200));
+    };
+
+    say(`n = 1 capacity: ${o.concurrency} clients back to back for ${o.capacitySeconds} s`);
+    setPolicy({ mode: 'fixed', n: 1 });
+    await gen.run({ ...base, kind: 'closed', concurrency: o.concurrency, seconds: Math.min(1, o.capacitySeconds) }); // warm-up
+    await idle();
+    const cap = await gen.run({ ...base, kind: 'closed', concurrency: o.concurrency, seconds: o.capacitySeconds });
+    const capacity = (cap.status['200'] ?? 0) / cap.seconds;
+    if (!(capacity > 0)) throw new Error(`the capacity run got no answers (statuses ${JSON.stringify(cap.status)})`);
+    await idle();
+
+    const runs: ServeBenchRun[] = [];
+    const policyOf = (p: PolicyName): Policy =>
+      p === 'fixed-1' ? { mode: 'fixed', n: 1 } : p === 'fixed-cap' ? { mode: 'fixed', n: srv.model.cap } : { mode: 'auto', targetP99Ms: o.targetP99Ms };
+    let k = 0;
+    for (const p of o.policies) {
+      for (const m of o.rates) {
+        const offered = m * capacity;
+        setPolicy(policyOf(p));
+        say(`${p} at ${r1(offered)} requests/s (${m} x capacity) for ${o.seconds} s`);
+        const r = await gen.run({ ...base, kind: 'open', rate: offered, seconds: o.seconds, maxRequests: o.maxRequests, seed: o.seed + 1 + k++ });
+        runs.push(summarise(p, offered, r));
+        await idle();
+      }
+    }
+    return {
+      target_p99_ms: o.targetP99Ms,
+      n1_capacity_rps: r1(capacity),
+      runs,
+      config: {
+        checkpoint: o.checkpoint, cap: srv.model.cap, input_shape: [channels, height, width], seconds_per_run: o.seconds, max_requests_per_run: o.maxRequests,
+        rate_multiples: o.rates, capacity_seconds: o.capacitySeconds, capacity_concurrency: o.concurrency, max_queue: o.maxQueue, max_groups: o.maxGroups,
+        deadline_ms: o.deadlineMs, calibrated_cost: calibrated, worker_threads: o.threads ?? null, cpus: os.availableParallelism(), seed: o.seed,
+      },
+    };
+  } finally {
+    await gen.close();
+    await srv.close();
+  }
+}

@@ -1,0 +1,306 @@
+// The HTTP server (node:http): routes, request lifetime, start-up calibration and graceful shutdown.
+//
+//   POST /v1/predict          inputs (decode.ts) → {outputs: [{logits, class, n, batch, slot}], latency_ms}
+//   GET  /v1/health           status, model, queue, operating point (503 while shutting down)
+//   GET  /v1/metrics          Prometheus text (metrics.ts)
+//   GET  /v1/operating-point  the policy, the n in use, the cost model
+//   PUT  /v1/operating-point  {"mode":"fixed","n":4} or {"mode":"auto","target_p99_ms":50}
+//
+// Inference runs in a worker thread (engine.ts, worker.ts); this thread parses, queues (scheduler.ts)
+// and answers. close() stops accepting connections and requests, lets every request already received
+// finish, then ends the connections and the worker.
+import http from 'node:http';
+import os from 'node:os';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ServeError } from './errors.js';
+import { CostModel } from './cost.js';
+import type { CostSample } from './cost.js';
+import { decodeInputs } from './decode.js';
+import { WorkerEngine } from './engine.js';
+import { ServeMetrics } from './metrics.js';
+import { describeCheckpoint } from './model.js';
+import type { ServedModel } from './model.js';
+import { divisorsOf, parsePolicy, policyJson } from './policy.js';
+import type { Policy } from './policy.js';
+import { Scheduler } from './scheduler.js';
+import { readBody, sendError, sendJson } from './body.js';
+
+export interface ServeOptions {
+  checkpoint: string;
+  /** Default 8080; 0 picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default {mode: 'auto', targetP99Ms: 50}. */
+  policy?: Policy;
+  /** Most inputs waiting at once (default 512); more get 429. */
+  maxQueue?: number;
+  /** Most superpositions per batch (default 32). */
+  maxGroups?: number;
+  /** Most inputs in one request (default 256, at most maxQueue). */
+  maxInputsPerRequest?: number;
+  /** How long a request may wait for its batch (ms, default 2000); a request can ask for less with X-Deadline-Ms. */
+  deadlineMs?: number;
+  /** Largest request body (bytes, default 4 MiB); more get 413. */
+  maxBodyBytes?: number;
+  /** [H, W] of the inputs (default: the size of the checkpoint's data set). */
+  imageSize?: readonly [number, number];
+  /** Time batches at start-up for the auto policy's cost model (default true; else a flat guess). */
+  calibrate?: boolean;
+  /** How long close() waits for requests in progress before ending their connections (ms, default 30000). */
+  drainTimeoutMs?: number;
+  /**
+   * libtorch threads of the inference worker. Default: $MIMO_NUM_THREADS when set, else one core
+   * fewer than the machine has (at least 1), leaving a core to the HTTP thread: on 2 busy cores a
+   * 2-thread pool waits at every op's barrier for a thread that the HTTP thread has displaced.
+   */
+  threads?: number;
+  /** The inference worker's entry module (default: worker_main.js; tests substitute one). */
+  workerUrl?: URL;
+  /** Messages about the server's life (start-up, worker restarts). */
+  log?: (msg: string) => void;
+}
+
+export interface RunningServer {
+  /** http://host:port */
+  url: string;
+  port: number;
+  model: ServedModel;
+  scheduler: Scheduler;
+  engine: WorkerEngine;
+  metrics: ServeMetrics;
+  /** Stops accepting, answers everything already received, then stops the worker. Idempotent. */
+  close(): Promise<void>;
+}
+
+const DEFAULTS = { port: 8080, host: '127.0.0.1', targetP99Ms: 50, maxQueue: 512, maxGroups: 32, maxInputsPerRequest: 256, deadlineMs: 2000, maxBodyBytes: 4 << 20, drainTimeoutMs: 30_000 };
+const SMALL_BODY = 64 << 10;
+
+/** Times calibration batches of 1 and maxGroups superpositions at every n (the first round is a warm-up). */
+async function calibrate(engine: WorkerEngine, model: ServedModel, maxGroups: number, rounds = 3): Promise<CostModel> {
+  const ns = divisorsOf(model.cap);
+  const { channels, height, width } = model.input;
+  const one = new Float32Array(channels * height * width);
+  const samples: CostSample[] = [];
+  const sizes = [...new Set([1, Math.max(1, maxGroups >> 2), maxGroups])];
+  for (let r = 0; r < rounds; r++) {
+    for (const n of ns) {
+      for (const groups of sizes) {
+        const inputs = new Array<Float32Array>(groups * n).fill(one);
+        const t0 = performance.now();
+        await engine.run(n, inputs);
+        if (r > 0) samples.push({ n, groups, ms: performance.now() - t0 });
+      }
+    }
+  }
+  return CostModel.fit(ns, samples);
+}
+
+function argmax(x: Float32Array): number {
+  let best = 0;
+  for (let i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
+  return best;
+}
+
+function deadlineHeader(req: IncomingMessage, max: number): number | undefined {
+  const v = req.headers['x-deadline-ms'];
+  if (v === undefined) return undefined;
+  const ms = Number(v);
+  if (!(ms > 0) || !Number.isFinite(ms)) throw new ServeError(400, `X-Deadline-Ms must be a positive number of milliseconds, got '${String(v)}'`);
+  return Math.min(ms, max);
+}
+
+const round = (v: number) => Math.round(v * 1000) / 1000;
+
+/** Starts the server; resolves once the worker has loaded the model (and calibrated) and the port listens. */
+export async function startServer(options: ServeOptions): Promise<RunningServer> {
+  const o = { ...DEFAULTS, ...options };
+  const log = options.log ?? (() => undefined);
+  const model = describeCheckpoint(o.checkpoint, o.imageSize);
+  const ns = divisorsOf(model.cap);
+  const policy = o.policy ?? { mode: 'auto', targetP99Ms: DEFAULTS.targetP99Ms };
+  if (policy.mode === 'fixed' && !ns.includes(policy.n)) throw new RangeError(`operating point n = ${policy.n} must divide the capacity cap = ${model.cap} (one of ${ns.join(', ')})`);
+  const maxInputs = Math.min(o.maxInputsPerRequest, o.maxQueue);
+  const metrics = new ServeMetrics();
+  const engine = await WorkerEngine.start({
+    checkpoint: model.checkpoint,
+    workerUrl: options.workerUrl,
+    threads: o.threads ?? (process.env.MIMO_NUM_THREADS ? undefined : Math.max(1, os.availableParallelism() - 1)),
+    inputShape: [model.input.channels, model.input.height, model.input.width],
+    onRestart: (why) => {
+      metrics.restarts.inc();
+      log(`inference worker restarted (${why})`);
+    },
+  });
+  let cost: CostModel;
+  try {
+    cost = o.calibrate === false ? new CostModel(ns, 1, Object.fromEntries(ns.map((n) => [n, 1]))) : await calibrate(engine, model, o.maxGroups);
+  } catch (e) {
+    await engine.close();
+    throw e;
+  }
+  const scheduler = new Scheduler(engine, {
+    cap: model.cap, policy, cost, maxQueue: o.maxQueue, maxGroups: o.maxGroups, deadlineMs: o.deadlineMs,
+    onBatch: (b) => {
+      const n = String(b.n);
+      metrics.batches.inc({ n, outcome: b.ok ? 'ok' : 'failed' });
+      metrics.batchSeconds.observe({ n }, b.ms / 1000);
+      metrics.operatingPoint.set(b.n);
+      if (b.ok) metrics.inputs.inc({ n }, b.inputs);
+    },
+  });
+  for (const n of ns) metrics.inputs.inc({ n: String(n) }, 0);
+  let targetMs = policy.mode === 'auto' ? policy.targetP99Ms : DEFAULTS.targetP99Ms;
+
+  let closing = false;
+  /** Requests received and not yet answered (each resolves when its response is sent). */
+  const active = new Set<Promise<void>>();
+  const closeHeader = (): Record<string, string> => (closing ? { Connection: 'close' } : {});
+
+  const operatingPoint = () => ({
+    ...policyJson(scheduler.policy), current_n: scheduler.currentN, ...(scheduler.policy.mode === 'auto' ? { latency_floor_n: scheduler.autoFloor } : {}), cap: model.cap, choices: ns,
+    cost: cost.snapshot(), inputs_per_s: Object.fromEntries(ns.map((n) => [String(n), Math.round(cost.inputsPerSecond(n, o.maxGroups))])),
+  });
+
+  async function predict(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const t0 = performance.now();
+    let status = 200;
+    try {
+      const deadlineMs = deadlineHeader(req, o.deadlineMs);
+      const body = await readBody(req, o.maxBodyBytes);
+      const inputs = decodeInputs(req.headers['content-type'], body, url.searchParams, model.input, maxInputs);
+      const a = await scheduler.submit(inputs, { deadlineMs });
+      sendJson(res, 200, {
+        outputs: a.outputs.map((x) => ({ logits: Array.from(x.output), class: argmax(x.output), n: x.n, batch: x.batch, slot: x.slot })),
+        latency_ms: { total: round(performance.now() - t0), queue: round(a.queueMs), compute: round(a.computeMs) },
+      }, closeHeader());
+    } catch (e) {
+      const err = e instanceof ServeError ? e : new ServeError(500, `internal error: ${e instanceof Error ? e.message : String(e)}`);
+      status = err.status;
+      if (status === 500) log(err.message);
+      sendError(res, err, closeHeader());
+    } finally {
+      if (status === 200) scheduler.recordLatency(performance.now() - t0);
+      metrics.requests.inc({ status: String(status) });
+      metrics.latency.observe({ status: String(status) }, (performance.now() - t0) / 1000);
+    }
+  }
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = req.method ?? 'GET';
+    const allow = (methods: string[]) => {
+      if (methods.includes(method)) return true;
+      req.resume();
+      sendJson(res, 405, { error: `${method} is not allowed on ${url.pathname} (allowed: ${methods.join(', ')})`, status: 405 }, { Allow: methods.join(', ') });
+      return false;
+    };
+    switch (url.pathname) {
+      case '/v1/predict':
+        if (!allow(['POST'])) return;
+        if (closing) {
+          req.resume();
+          return sendError(res, new ServeError(503, 'the server is shutting down and accepts no new requests', 1), closeHeader());
+        }
+        return predict(req, res, url);
+      case '/v1/health':
+        if (!allow(['GET'])) return;
+        return sendJson(res, closing ? 503 : 200, {
+          status: closing ? 'draining' : 'ok',
+          model: { kind: 'mimoconv', checkpoint: model.checkpoint, cap: model.cap, classes: model.classes, dataset: model.dataset, input_shape: [model.input.channels, model.input.height, model.input.width] },
+          queue_depth: scheduler.queued, in_flight: scheduler.inFlight, max_queue: o.maxQueue,
+          operating_point: { ...policyJson(scheduler.policy), current_n: scheduler.currentN }, worker_restarts: engine.restarts,
+        }, closeHeader());
+      case '/v1/metrics': {
+        if (!allow(['GET'])) return;
+        metrics.queueDepth.set(scheduler.queued);
+        metrics.inFlight.set(scheduler.inFlight);
+        metrics.operatingPoint.set(scheduler.currentN);
+        metrics.autoMode.set(scheduler.policy.mode === 'auto' ? 1 : 0);
+        metrics.target.set(targetMs / 1000);
+        for (const n of ns) metrics.throughput.set({ n: String(n) }, cost.inputsPerSecond(n, o.maxGroups));
+        const text = await metrics.text();
+        res.writeHead(200, { 'Content-Type': metrics.contentType, ...closeHeader() });
+        return void res.end(text);
+      }
+      case '/v1/operating-point': {
+        if (!allow(['GET', 'PUT'])) return;
+        if (method === 'GET') return sendJson(res, 200, operatingPoint(), closeHeader());
+        try {
+          const body = await readBody(req, SMALL_BODY);
+          let doc: unknown;
+          try {
+            doc = JSON.parse(body.toString('utf8'));
+          } catch (e) {
+            throw new ServeError(400, `malformed JSON: ${(e as Error).message}`);
+          }
+          const p = parsePolicy(doc, model.cap, targetMs);
+          scheduler.policy = p;
+          if (p.mode === 'auto') targetMs = p.targetP99Ms;
+          return sendJson(res, 200, operatingPoint(), closeHeader());
+        } catch (e) {
+          if (e instanceof ServeError) return sendError(res, e, closeHeader());
+          throw e;
+        }
+      }
+      default:
+        req.resume();
+        return sendJson(res, 404, { error: `no such endpoint: ${method} ${url.pathname} (see /v1/predict, /v1/health, /v1/metrics, /v1/operating-point)`, status: 404 });
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    // A request is in progress until its response is sent (or its connection is gone).
+    const done = new Promise<void>((r) => res.once('close', r));
+    active.add(done);
+    void done.then(() => active.delete(done));
+    route(req, res).catch((e: unknown) => {
+      log(`internal error: ${e instanceof Error ? e.stack : String(e)}`);
+      if (!res.headersSent) sendError(res, new ServeError(500, `internal error: ${e instanceof Error ? e.message : String(e)}`));
+      else res.destroy();
+    });
+  });
+  server.on('clientError', (err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(o.port, o.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    await engine.close();
+    throw e;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const host = o.host.includes(':') ? `[${o.host}]` : o.host;
+
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= (async () => {
+      closing = true;
+      const stopped = new Promise<void>((r) => server.close(() => r()));
+      server.closeIdleConnections();
+      // Every request received so far is answered (or, after drainTimeoutMs, cut off).
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), o.drainTimeoutMs)));
+      while (active.size > 0) if ((await Promise.race([Promise.all([...active]), timeout])) === 'timeout') break;
+      clearTimeout(timer);
+      scheduler.close();
+      // Answered connections are idle now; any still open after a second are cut.
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), 1000);
+      await stopped;
+      clearTimeout(grace);
+      await engine.close();
+    })());
+
+  log(`serving ${model.checkpoint} (MIMOConv, cap ${model.cap}) on http://${host}:${port}`);
+  return { url: `http://${host}:${port}`, port, model, scheduler, engine, metrics, close };
+}

@@ -1,0 +1,108 @@
+// Helpers for the server's tests: a tiny MIMOConv checkpoint, images, HTTP calls, and the expected
+// output of an input from the superposition it was computed in.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Generator, fromBytes, noGrad, tidy } from '../tensor/index.js';
+import { MIMOConv } from '../models/mimoconv.js';
+import { saveModelCheckpoint } from '../models/checkpoint.js';
+import { normalize } from '../data/transforms.js';
+import { Rng } from '../data/random.js';
+
+const temporary = new Set<string>();
+process.once('exit', () => {
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});
+
+export const MEAN = [0.1307];
+export const STD = [0.3081];
+
+/**
+ * Saves an untrained MIMOConv (1 channel, 10 classes, WRN-10-1, stem 16, cap 4) as an MNIST
+ * checkpoint in a temporary directory (removed when the process exits); returns its path.
+ */
+export function tinyCheckpoint(seed = 0): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mimo-serve-'));
+  temporary.add(dir);
+  const file = path.join(dir, 'model.safetensors');
+  const model = new MIMOConv({ inChannels: 1, classes: 10, depth: 10, width: 1, initialWidth: 1, cap: 4 }, new Generator(seed));
+  saveModelCheckpoint(file, 'mimoconv', model, model.config, { mean: MEAN, std: STD, dataset: 'mnist' });
+  model.dispose();
+  return file;
+}
+
+/** `count` random 28×28 grey images (uint8 pixels). */
+export function images(count: number, seed: number, size = 28): Uint8Array[] {
+  const rng = new Rng(seed);
+  return Array.from({ length: count }, () => Uint8Array.from({ length: size * size }, () => rng.below(256)));
+}
+
+/** Logits of `model` for `group` (images superposed together, in slot order) at n, computed here. */
+export function expectedLogits(model: MIMOConv, group: readonly Uint8Array[], n: number, size = 28): number[][] {
+  const bytes = new Uint8Array(group.length * size * size);
+  group.forEach((g, i) => bytes.set(g, i * size * size));
+  return noGrad(() => tidy(() => {
+    const x = normalize(fromBytes(bytes, [group.length, 1, size, size], 'uint8'), MEAN, STD);
+    return model.forward(x, n).toArray() as number[][];
+  }));
+}
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+export async function call(url: string, init: RequestInit = {}): Promise<Reply> {
+  const r = await fetch(url, init);
+  const text = await r.text();
+  let body: unknown = text;
+  if ((r.headers.get('content-type') ?? '').includes('json')) body = JSON.parse(text);
+  return { status: r.status, headers: r.headers, body };
+}
+
+export const postJson = (url: string, value: unknown, headers: Record<string, string> = {}) =>
+  call(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(value) });
+
+export const postBytes = (url: string, bytes: Uint8Array, contentType: string, headers: Record<string, string> = {}) =>
+  call(url, { method: 'POST', headers: { 'content-type': contentType, ...headers }, body: bytes as unknown as BodyInit });
+
+/** One output of a /v1/predict answer. */
+export interface Out {
+  logits: number[];
+  class: number;
+  n: number;
+  batch: number;
+  slot: number;
+}
+
+/**
+ * Checks every output against the model run here on the superposition it came from. Outputs give
+ * (batch, slot, n); slots ⌊slot/n⌋ of a batch were superposed together, and a last superposition
+ * with m < n inputs was filled with its own inputs again (slot j holds input j mod m). Every input of
+ * the checked batches must be among `seen` (no other client).
+ */
+export function checkAgainstModel(model: MIMOConv, seen: { image: Uint8Array; out: Out }[], tol = 1e-4): void {
+  const bySlot = new Map<string, Uint8Array>();
+  for (const s of seen) bySlot.set(`${s.out.batch}:${s.out.slot}`, s.image);
+  const cache = new Map<string, number[][]>();
+  for (const { out } of seen) {
+    const first = Math.floor(out.slot / out.n) * out.n;
+    const key = `${out.batch}:${first}`;
+    let logits = cache.get(key);
+    if (!logits) {
+      const real: Uint8Array[] = [];
+      for (let j = 0; j < out.n && bySlot.has(`${out.batch}:${first + j}`); j++) real.push(bySlot.get(`${out.batch}:${first + j}`)!);
+      const group = Array.from({ length: out.n }, (_, j) => real[j % real.length]);
+      logits = expectedLogits(model, group, out.n);
+      cache.set(key, logits);
+    }
+    const want = logits[out.slot - first];
+    const diff = Math.max(...want.map((w, i) => Math.abs(w - out.logits[i])));
+    if (!(diff <= tol * (1 + Math.max(...want.map(Math.abs))))) {
+      throw new Error(`batch ${out.batch} slot ${out.slot} (n = ${out.n}): logits differ from the model's by ${diff}`);
+    }
+    const argmax = want.indexOf(Math.max(...want));
+    if (out.class !== argmax) throw new Error(`batch ${out.batch} slot ${out.slot}: class ${out.class}, the model says ${argmax}`);
+  }
+}
