@@ -13,7 +13,7 @@
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!@(node native/config.cjs includes)"
       ],
-      "defines": ["NAPI_CPP_EXCEPTIONS", "NAPI_VERSION=8"],
+      "defines": ["NAPI_CPP_EXCEPTIONS", "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS", "NAPI_VERSION=8"],
       "cflags!": ["-fno-exceptions", "-fno-rtti"],
       "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17"],
       "cflags_cc": ["-std=c++17", "-fexceptions", "-frtti", "-O2", "-Wno-unused-parameter", "<!@(node native/config.cjs cflags)"],

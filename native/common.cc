@@ -9,10 +9,19 @@ namespace mimo {
 
 std::atomic<int64_t> g_live{0};
 
+// Tells V8 about native memory. The C call, not Napi::MemoryManagement, whose failure is a C++
+// exception: while a worker thread is being terminated N-API calls fail, and an exception thrown
+// from a finalizer (or while converting one to JavaScript) would abort the whole process. The
+// accounting only paces the garbage collector, so a failed call is ignored.
+static void adjustExternalMemory(Napi::Env env, int64_t delta) {
+  int64_t ignored = 0;
+  napi_adjust_external_memory(env, delta, &ignored);
+}
+
 static void finalize(Napi::Env env, Holder* h) {
   if (h->t.defined()) {
     g_live--;
-    Napi::MemoryManagement::AdjustExternalMemory(env, -h->bytes);
+    adjustExternalMemory(env, -h->bytes);
   }
   delete h;
 }
@@ -27,7 +36,7 @@ static int64_t storageBytes(const at::Tensor& t) {
 Napi::Value wrap(Napi::Env env, at::Tensor t) {
   g_live++;
   int64_t bytes = storageBytes(t);
-  if (bytes) Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
+  if (bytes) adjustExternalMemory(env, bytes);
   return Napi::External<Holder>::New(env, new Holder{std::move(t), bytes}, finalize);
 }
 
@@ -35,7 +44,7 @@ void release(Napi::Env env, Holder* h) {
   if (h->t.defined()) {
     h->t.reset();
     g_live--;
-    if (h->bytes) Napi::MemoryManagement::AdjustExternalMemory(env, -h->bytes);
+    if (h->bytes) adjustExternalMemory(env, -h->bytes);
   }
 }
 
