@@ -2,9 +2,10 @@
 // Float32Array, matches answers to batches, and restarts the worker when it dies. A batch running
 // when the worker dies fails (its requests get 500); batches sent while a new worker starts wait for it.
 //
-// The engine never calls Worker.terminate() on a worker that may be computing: with this addon,
-// terminating a thread inside a libtorch call aborts the whole process ("terminate called after
-// throwing an instance of 'Napi::Error'"). close() asks the worker to stop and waits for it to end.
+// close() asks the worker to stop, lets a running batch finish and waits for the thread to end
+// (terminating it only after a timeout). Terminating a worker inside a libtorch call is safe (the
+// addon swallows the N-API failures of a dying environment; src/tensor/worker.test.ts), but it
+// would throw away the batch.
 import { Worker } from 'node:worker_threads';
 import type { Engine } from './scheduler.js';
 import type { FromWorker, ToWorker, WorkerInit } from './worker.js';

@@ -3,8 +3,7 @@
 // (data: float32 [count, C, H, W], normalised) and {type: 'stop'}; out: {type: 'ready', classes, cap},
 // {type: 'result', id, logits (float32 [count, classes]), ms}, {type: 'error', id, message}. A batch
 // that throws answers 'error' and the worker carries on; if the thread dies, the engine (engine.ts)
-// starts a new one. 'stop' frees the model and lets the thread end by itself: ending it with
-// Worker.terminate() while the addon is computing aborts the whole process (see engine.ts).
+// starts a new one. 'stop' frees the model and lets the thread end by itself (see engine.ts).
 import { loadMIMOConv } from '../models/checkpoint.js';
 import { noGrad, setThreads, tensor, tidy } from '../tensor/index.js';
 
