@@ -78,9 +78,9 @@ export const paperDataMUXConfig: Partial<DataMUXConfig> = Object.freeze({ dim: 7
 export interface DataMUXOutput {
   /** Task logits: [B·n, C] (sentence) or [B·n, L, C] (token), rows in input order. */
   logits: Tensor;
-  /** With retrieval: logits [B·L, V] of the sampled instance at each content position. */
+  /** With retrieval: logits [K, V] of the sampled instance at each of the K content positions whose target is not padding. */
   retrievalLogits?: Tensor;
-  /** With retrieval: its target tokens [B·L] (−100 where the token is padding). */
+  /** With retrieval: the K target tokens. */
   retrievalTargets?: Tensor;
 }
 
@@ -241,10 +241,14 @@ export class DataMUX extends Module {
       const d = this.config.dim;
       const pick = randint(0, n, [B, 1, L], { generator: o.generator }); // I_j per mix and position
       const feats = tokens!.gather(1, pick.unsqueeze(3).expand([B, 1, L, d])).reshape([B * L, d]);
-      const retrievalLogits = this.retrievalHead.forward(feats);
       const tok = ids.reshape([B, n, L]).gather(1, pick).reshape([B * L]);
-      const retrievalTargets = tok.maskedFill(tok.eq(this.config.padId), -100);
-      return { logits, retrievalLogits, retrievalTargets };
+      // Decode only the positions whose target is a word (padding targets are ignored anyway): the
+      // vocabulary projection is the largest matrix of the model.
+      const valid = tok.ne(this.config.padId);
+      const k = valid.sum().item();
+      if (k === 0) return { logits, retrievalLogits: this.retrievalHead.forward(feats.narrow(0, 0, 0)), retrievalTargets: tok.narrow(0, 0, 0) };
+      const rows_ = valid.to('float32').sort(0, true).indices.narrow(0, 0, k);
+      return { logits, retrievalLogits: this.retrievalHead.forward(feats.indexSelect(0, rows_)), retrievalTargets: tok.indexSelect(0, rows_) };
     });
   }
 
