@@ -432,3 +432,13 @@ function appendLine(file: string, line: string): void {
   const prev = existsSync(file) ? readFileSync(file, 'utf8') : '';
   writeText(file, prev + line + '\n');
 }
+
+/** The training configuration saved in a DataMUX run directory (null when there is none). */
+export function readDataMUXRunConfig(out: string): { config: DataMUXTrainConfig; step: number } | null {
+  const file = path.join(out, DATAMUX_RUN_FILES.state);
+  if (!existsSync(file)) return null;
+  const { tensors, metadata } = loadFile(file);
+  for (const t of tensors.values()) t.dispose();
+  if (metadata.format !== STATE_FORMAT) throw new Error(`${file}: not a DataMUX training state (format '${metadata.format ?? 'none'}', expected '${STATE_FORMAT}')`);
+  return { config: JSON.parse(metadata.config) as DataMUXTrainConfig, step: Number(metadata.step) };
+}
