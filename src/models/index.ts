@@ -6,3 +6,4 @@ export * from './mnist_cnn.js';
 export * from './datamux.js';
 export * from './datamux_demux.js';
 export * from './transformer.js';
+export * from './datamux_vision.js';
