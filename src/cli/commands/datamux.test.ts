@@ -57,3 +57,15 @@ test('mimo bench datamux --json reports config and one point per n', async () =>
   assert.deepEqual(r.points.map((p: { n: number }) => p.n), [1, 2]);
   for (const k of ['n', 'infer_instances_per_s', 'speedup', 'ideal_speedup']) assert.ok(k in r.points[1]);
 });
+
+test('mimo train datamux --task mnist trains the vision variant and mimo eval reports it per n', async () => {
+  const out = path.join(tmp, 'mnist');
+  const r = JSON.parse(await runCommand(trainCommand(), ['datamux', '--task', 'mnist', '--n', '2', '--points', '1,2', '--conv-mux', 'nonlinear', '--epochs', '1',
+    '--groups', '8', '--limit', '160', '--eval-limit', '40', '--out', out, '--json']));
+  assert.equal(r.config.mux, 'nonlinear');
+  assert.equal(r.config.lr, 0.1, 'the vision default lr');
+  assert.deepEqual(Object.keys(r.epochs[0].eval_accuracy), ['1', '2']);
+  const ev = JSON.parse(await runCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--limit', '30', '--json']));
+  assert.equal(ev.model, 'datamux-vision');
+  assert.deepEqual(ev.points.map((p: { n: number; total: number }) => [p.n, p.total]), [[1, 30], [2, 30]]);
+});

@@ -10,7 +10,7 @@ import { MIMOConv } from '../../models/mimoconv.js';
 import { DATASET_SPECS, IMAGE_DATASETS, divisorsOf, evaluateMIMOConv, loadImageDataset } from '../../train/mimoconv.js';
 import type { EvalPoint, ImageDataset } from '../../train/mimoconv.js';
 import { UsageError, positiveInt, positiveIntList, printJson } from '../output.js';
-import { evalDataMUXCheckpoint } from './eval_datamux.js';
+import { evalDataMUXCheckpoint, evalDataMUXVisionCheckpoint } from './eval_datamux.js';
 
 interface EvalCliOptions {
   n?: number[];
@@ -135,6 +135,10 @@ export function evalCommand(): Command {
       if (info.model === 'datamux') {
         const split = cmd.getOptionValueSource('split') === 'cli' ? o.split : 'dev';
         return evalDataMUXCheckpoint(file, info, { n: o.n, data: o.data, split, limit: o.limit, groups: o.groups, json: o.json });
+      }
+      if (info.model === 'datamux-vision') {
+        if (o.split === 'dev') throw new UsageError(`--split dev: MNIST has train and test splits only`);
+        return evalDataMUXVisionCheckpoint(file, info, { n: o.n, data: o.data, split: o.split, limit: o.limit, groups: o.groups, json: o.json });
       }
       if (o.split === 'dev') throw new UsageError(`--split dev: image data sets have train and test splits only`);
       const cap = info.model === 'mimoconv' ? Number((info.config as { cap?: number }).cap) : 1;
