@@ -36,7 +36,16 @@ export interface DataMUXBenchOptions {
 }
 
 export const defaultDataMUXBench: DataMUXBenchOptions = {
-  preset: 'default', ns: [1, 2, 5, 10, 20, 40], length: 128, mux: 'gaussian', demux: 'index', vocabSize: 16000, groups: 8, runs: 3, warmup: 1, seed: 0,
+  preset: 'default', ns: [1, 2, 5, 10, 20, 40], length: 128, mux: 'gaussian', demux: 'index', vocabSize: 16000, groups: 16, runs: 10, warmup: 2, seed: 0,
+};
+
+/**
+ * Batch and repetition defaults per preset: the default preset takes seconds, so it is timed often;
+ * a round of the paper preset takes minutes on 2 CPU cores (about 200× the MACs), so fewer and smaller.
+ */
+export const DATAMUX_BENCH_RUN_DEFAULTS: Record<DataMUXBenchPreset, Pick<DataMUXBenchOptions, 'groups' | 'runs' | 'warmup'>> = {
+  default: { groups: 16, runs: 10, warmup: 2 },
+  paper: { groups: 8, runs: 3, warmup: 1 },
 };
 
 export interface DataMUXBenchPoint {
@@ -59,7 +68,10 @@ const r2 = (x: number) => Math.round(x * 100) / 100;
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 export function runDataMUXBench(o: Partial<DataMUXBenchOptions> = {}): DataMUXBenchResult {
-  const c: DataMUXBenchOptions = { ...defaultDataMUXBench, ...o };
+  const preset = o.preset ?? defaultDataMUXBench.preset;
+  if (!(preset in DATAMUX_BENCH_PRESETS)) throw new RangeError(`runDataMUXBench: preset must be default or paper, got '${String(preset)}'`);
+  const given = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<DataMUXBenchOptions>;
+  const c: DataMUXBenchOptions = { ...defaultDataMUXBench, ...DATAMUX_BENCH_RUN_DEFAULTS[preset], ...given };
   if (!(c.preset in DATAMUX_BENCH_PRESETS)) throw new RangeError(`runDataMUXBench: preset must be default or paper, got '${String(c.preset)}'`);
   const progress = c.onProgress ?? (() => {});
   manualSeed(c.seed);

@@ -163,7 +163,7 @@ function serveCommand(): Command {
 }
 
 interface DataMUXFlags {
-  json?: boolean; preset: DataMUXBenchPreset; n: number[]; length: number; mux: MuxKind; demux: DemuxKind; groups: number; runs: number;
+  json?: boolean; preset: DataMUXBenchPreset; n: number[]; length: number; mux: MuxKind; demux: DemuxKind; groups?: number; runs?: number;
 }
 
 function datamuxCommand(): Command {
@@ -176,8 +176,8 @@ function datamuxCommand(): Command {
     .option('--length <L>', 'sequence length (tokens per sentence, without the index prefix)', positiveInt('--length'), d.length)
     .option('--mux <m>', 'gaussian, orthogonal or binary', choice<MuxKind>('--mux', MUX_KINDS), d.mux)
     .option('--demux <d>', 'index, mlp or rsa', choice<DemuxKind>('--demux', DEMUX_KINDS), d.demux)
-    .option('--groups <g>', 'mixes per forward pass (a pass at n holds groups x n sentences)', positiveInt('--groups'), d.groups)
-    .option('--runs <n>', 'timed rounds (medians reported)', positiveInt('--runs'), d.runs)
+    .option('--groups <g>', 'mixes per forward pass (a pass at n holds groups x n sentences; default 16, paper preset 8)', positiveInt('--groups'))
+    .option('--runs <n>', 'timed rounds, medians reported (default 10, paper preset 3)', positiveInt('--runs'))
     .action((o: DataMUXFlags) => {
       const bad = o.n.filter((n) => n > MAX_INSTANCES);
       if (bad.length) throw new UsageError(`--n ${bad.join(',')}: N must be at most ${MAX_INSTANCES}`);
@@ -186,7 +186,7 @@ function datamuxCommand(): Command {
         onProgress: (s) => process.stderr.write(`  ${s}\n`),
       });
       if (o.json) return printJson(r);
-      console.log(`${String(r.config.model)}, ${o.mux} mux, ${o.demux} demux, sequence length ${o.length}, ${o.groups} mixes per pass`);
+      console.log(`${String(r.config.model)}, ${o.mux} mux, ${o.demux} demux, sequence length ${o.length}, ${String(r.config.groups_per_batch)} mixes per pass`);
       console.log('n   sentences/s  speedup   ideal  MMAC/sentence');
       for (const p of r.points) {
         console.log([String(p.n).padEnd(3), String(p.infer_instances_per_s).padStart(11), String(p.speedup).padStart(8), String(p.ideal_speedup).padStart(7),
