@@ -15,7 +15,7 @@ const small = { dim: 48, layers: 1, heads: 2, ffn: 96, maxLength: 24, maxWords: 
 test('retrieval warm-up on real SST-2 text: at N = 2 the demux recovers each instance’s words on dev sentences', async () => {
   const out = mkdtempSync(path.join(tmpdir(), 'datamux-train-'));
   try {
-    // Measured: 0.41 after 150 warm-up steps (about 12 s on 2 cores); always answering the most frequent token ([UNK]) scores 0.20.
+    // Measured: 0.61 after 150 warm-up steps (about 12 s on 2 cores); always answering the most frequent token ([UNK]) scores 0.20.
     await trainDataMUX({ out, ...small, instances: 2, warmupSteps: 150, steps: 0, evalEvery: 150, limit: 8000, evalLimit: 64 });
     const { model, info } = loadDataMUX(path.join(out, 'model.safetensors'));
     const vocab = Vocab.fromJSON((info.extra as { vocab: VocabJson }).vocab);
@@ -37,7 +37,24 @@ test('retrieval warm-up on real SST-2 text: at N = 2 the demux recovers each ins
     for (const sen of dev.sentences) for (const id of vocab.encode(sen, 23, { pad: false })) (counts.set(id, (counts.get(id) ?? 0) + 1), words++);
     const majority = Math.max(...counts.values()) / words;
     assert.ok(majority < 0.25, `most frequent word share ${majority}`); // 0.20: [UNK], with 2000 words kept
-    assert.ok(acc > 0.3 && acc > 1.4 * majority, `dev retrieval accuracy ${acc} (most frequent word: ${majority})`);
+    assert.ok(acc > 0.45 && acc > 1.4 * majority, `dev retrieval accuracy ${acc} (most frequent word: ${majority})`);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('SST-2 at N = 2: retrieval warm-up then task training classifies two mixed sentences above chance', async () => {
+  const out = mkdtempSync(path.join(tmpdir(), 'datamux-sst2-'));
+  try {
+    // Measured: 0.69 on the first 300 dev sentences after 50 warm-up + 250 task steps (about 30 s on
+    // 2 cores). These sentences are 150 negative and 150 positive (chance 0.5).
+    const r = await trainDataMUX({
+      out, dim: 64, layers: 1, heads: 2, ffn: 128, maxLength: 32, maxWords: 4000, groups: 32, lr: 3e-3, dropout: 0, instances: 2,
+      warmupSteps: 50, steps: 250, evalEvery: 300, limit: 8000, evalLimit: 300,
+    });
+    const last = r.evals[r.evals.length - 1];
+    assert.equal(last.step, 300);
+    assert.ok(last.eval_accuracy['2'] > 0.6, `dev accuracy ${last.eval_accuracy['2']}`);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
