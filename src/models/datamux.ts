@@ -255,8 +255,8 @@ export class DataMUX extends Module {
       const valid = tok.ne(this.config.padId);
       const k = valid.sum().item();
       if (k === 0) return { logits, retrievalLogits: this.retrievalHead.forward(feats.narrow(0, 0, 0)), retrievalTargets: tok.narrow(0, 0, 0) };
-      const rows_ = valid.to('float32').sort(0, true).indices.narrow(0, 0, k);
-      return { logits, retrievalLogits: this.retrievalHead.forward(feats.indexSelect(0, rows_)), retrievalTargets: tok.indexSelect(0, rows_) };
+      const wordRows = valid.to('float32').sort(0, true).indices.narrow(0, 0, k);
+      return { logits, retrievalLogits: this.retrievalHead.forward(feats.indexSelect(0, wordRows)), retrievalTargets: tok.indexSelect(0, wordRows) };
     });
   }
 
