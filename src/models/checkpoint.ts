@@ -7,9 +7,13 @@ import { loadFile, readHeader, saveFile } from '../io/safetensors.js';
 import { MIMOConv } from './mimoconv.js';
 import type { MIMOConvConfig } from './mimoconv.js';
 import { WideResNet } from './wideresnet.js';
+import { DataMUX } from './datamux.js';
+import type { DataMUXConfig } from './datamux.js';
+import { DataMUXVision } from './datamux_vision.js';
+import type { DataMUXVisionConfig } from './datamux_vision.js';
 import type { WideResNetConfig } from './wideresnet.js';
 
-export type ModelKind = 'mimoconv' | 'wideresnet';
+export type ModelKind = 'mimoconv' | 'wideresnet' | 'datamux' | 'datamux-vision';
 
 export interface Checkpoint {
   model: ModelKind;
@@ -23,7 +27,7 @@ export const META_MODEL = 'mimo_model';
 export const META_CONFIG = 'mimo_config';
 export const META_EXTRA = 'mimo_extra';
 
-const KINDS: readonly string[] = ['mimoconv', 'wideresnet'];
+const KINDS: readonly string[] = ['mimoconv', 'wideresnet', 'datamux', 'datamux-vision'];
 
 /** Writes the model's state dict and {mimo_model: kind, mimo_config, mimo_extra} atomically. */
 export function saveModelCheckpoint(file: string, kind: string, model: Module, config: object, extra: Record<string, unknown> = {}): void {
@@ -91,9 +95,10 @@ function configDiff(saved: object, current: object): string {
  * Loads a checkpoint into an existing model of the same architecture and config (e.g. to resume
  * training). Throws naming both architectures, or each differing config field, before copying.
  */
-export function loadCheckpointInto(file: string, model: MIMOConv | WideResNet): Checkpoint {
+export function loadCheckpointInto(file: string, model: MIMOConv | WideResNet | DataMUX | DataMUXVision): Checkpoint {
   const info = readCheckpointInfo(file);
-  const kind: ModelKind = model instanceof MIMOConv ? 'mimoconv' : 'wideresnet';
+  const kind: ModelKind =
+    model instanceof MIMOConv ? 'mimoconv' : model instanceof DataMUX ? 'datamux' : model instanceof DataMUXVision ? 'datamux-vision' : 'wideresnet';
   expectKind(info, kind, file);
   const diff = configDiff(info.config, model.config);
   if (diff) throw new Error(`${file}: the checkpoint's ${kind} config differs from the model's: ${diff}`);
@@ -124,4 +129,14 @@ export function loadMIMOConv(file: string): { model: MIMOConv; info: Checkpoint 
 /** Builds a WideResNet from a checkpoint's config and loads its weights. */
 export function loadWideResNet(file: string): { model: WideResNet; info: Checkpoint } {
   return buildFromCheckpoint(file, 'wideresnet', (c) => new WideResNet(c as Partial<WideResNetConfig>));
+}
+
+/** Builds a DataMUX from a checkpoint's config and loads its weights (mux transforms included). */
+export function loadDataMUX(file: string): { model: DataMUX; info: Checkpoint } {
+  return buildFromCheckpoint(file, 'datamux', (c) => new DataMUX(c as Partial<DataMUXConfig>));
+}
+
+/** Builds a DataMUXVision (the MNIST family) from a checkpoint's config and loads its weights. */
+export function loadDataMUXVision(file: string): { model: DataMUXVision; info: Checkpoint } {
+  return buildFromCheckpoint(file, 'datamux-vision', (c) => new DataMUXVision(c as Partial<DataMUXVisionConfig>));
 }

@@ -3,3 +3,7 @@ export * from './mimoconv.js';
 export * from './wideresnet.js';
 export * from './checkpoint.js';
 export * from './mnist_cnn.js';
+export * from './datamux.js';
+export * from './datamux_demux.js';
+export * from './transformer.js';
+export * from './datamux_vision.js';

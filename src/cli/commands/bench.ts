@@ -1,9 +1,14 @@
 // `mimo bench engine`: the engine benchmark (numbers as JSON or a table).
 import { Command, InvalidArgumentError } from 'commander';
 import { defaultEngineBench, runEngineBench } from '../../bench/engine.js';
-import { nonNegativeInt, positiveInt, positiveNumber, printJson } from '../output.js';
+import { UsageError, nonNegativeInt, positiveInt, positiveIntList, positiveNumber, printJson } from '../output.js';
 import { defaultDataBench, runDataBench } from '../../bench/data.js';
 import { defaultMIMOConvBench, runMIMOConvBench } from '../../bench/mimoconv.js';
+import { defaultDataMUXBench, runDataMUXBench } from '../../bench/datamux.js';
+import type { DataMUXBenchPreset } from '../../bench/datamux.js';
+import { DEMUX_KINDS, MAX_INSTANCES, MUX_KINDS } from '../../models/datamux.js';
+import type { MuxKind } from '../../models/datamux.js';
+import type { DemuxKind } from '../../models/datamux_demux.js';
 import type { Binding } from '../../models/mimoconv.js';
 import { POLICY_NAMES, defaultServeBench, runServeBench } from '../../bench/serve.js';
 import type { PolicyName } from '../../bench/serve.js';
@@ -157,11 +162,45 @@ function serveCommand(): Command {
     });
 }
 
+interface DataMUXFlags {
+  json?: boolean; preset: DataMUXBenchPreset; n: number[]; length: number; mux: MuxKind; demux: DemuxKind; groups?: number; runs?: number;
+}
+
+function datamuxCommand(): Command {
+  const d = defaultDataMUXBench;
+  return new Command('datamux')
+    .description('DataMUX inference throughput at n = 1, 2, 5, 10, 20, 40 (one model per N, same backbone) with ideal speedups from MAC counts')
+    .option('--json', 'print one JSON object')
+    .option('--preset <p>', 'default (2 layers, d = 128, the CPU training default) or paper (12 layers, d = 768)', choice<DataMUXBenchPreset>('--preset', ['default', 'paper']), d.preset)
+    .option('--n <list>', `instances per mix to measure, comma-separated (1..${MAX_INSTANCES}; the first is the reference of the speedups)`, positiveIntList('--n'), d.ns)
+    .option('--length <L>', 'sequence length (tokens per sentence, without the index prefix)', positiveInt('--length'), d.length)
+    .option('--mux <m>', 'gaussian, orthogonal or binary', choice<MuxKind>('--mux', MUX_KINDS), d.mux)
+    .option('--demux <d>', 'index, mlp or rsa', choice<DemuxKind>('--demux', DEMUX_KINDS), d.demux)
+    .option('--groups <g>', 'mixes per forward pass (a pass at n holds groups x n sentences; default 16, paper preset 8)', positiveInt('--groups'))
+    .option('--runs <n>', 'timed rounds, medians reported (default 10, paper preset 3)', positiveInt('--runs'))
+    .action((o: DataMUXFlags) => {
+      const bad = o.n.filter((n) => n > MAX_INSTANCES);
+      if (bad.length) throw new UsageError(`--n ${bad.join(',')}: N must be at most ${MAX_INSTANCES}`);
+      const r = runDataMUXBench({
+        preset: o.preset, ns: o.n, length: o.length, mux: o.mux, demux: o.demux, groups: o.groups, runs: o.runs,
+        onProgress: (s) => process.stderr.write(`  ${s}\n`),
+      });
+      if (o.json) return printJson(r);
+      console.log(`${String(r.config.model)}, ${o.mux} mux, ${o.demux} demux, sequence length ${o.length}, ${String(r.config.groups_per_batch)} mixes per pass`);
+      console.log('n   sentences/s  speedup   ideal  MMAC/sentence');
+      for (const p of r.points) {
+        console.log([String(p.n).padEnd(3), String(p.infer_instances_per_s).padStart(11), String(p.speedup).padStart(8), String(p.ideal_speedup).padStart(7),
+          (p.macs_per_instance / 1e6).toFixed(1).padStart(14)].join(' '));
+      }
+    });
+}
+
 export function benchCommand(): Command {
   return new Command('bench')
     .description('benchmarks that print numbers and JSON')
     .addCommand(engineCommand())
     .addCommand(dataCommand())
     .addCommand(mimoconvCommand())
+    .addCommand(datamuxCommand())
     .addCommand(serveCommand());
 }

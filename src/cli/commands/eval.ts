@@ -10,14 +10,16 @@ import { MIMOConv } from '../../models/mimoconv.js';
 import { DATASET_SPECS, IMAGE_DATASETS, divisorsOf, evaluateMIMOConv, loadImageDataset } from '../../train/mimoconv.js';
 import type { EvalPoint, ImageDataset } from '../../train/mimoconv.js';
 import { UsageError, positiveInt, positiveIntList, printJson } from '../output.js';
+import { evalDataMUXCheckpoint, evalDataMUXVisionCheckpoint } from './eval_datamux.js';
 
 interface EvalCliOptions {
   n?: number[];
   data?: string;
   dataset?: ImageDataset;
-  split: 'train' | 'test';
+  split: 'train' | 'dev' | 'test';
   limit?: number;
   batchSize: number;
+  groups: number;
   json?: boolean;
   plot?: string;
 }
@@ -105,26 +107,40 @@ function writeText(file: string, text: string): void {
 }
 
 export function evalCommand(): Command {
-  return new Command('eval')
-    .description('accuracy and inference throughput (eval mode, no gradients) of a MIMOConv checkpoint at each operating point n (or of a plain WideResNet, n = 1)')
-    .argument('<checkpoint>', 'model checkpoint (model.safetensors of `mimo train mimoconv` or `mimo train wideresnet`)')
-    .option('--n <list>', 'operating points, comma-separated; each must divide the capacity (default: every divisor of cap)', positiveIntList('--n'))
+  const cmd = new Command('eval');
+  return cmd
+    .description(
+      'accuracy and inference throughput (eval mode, no gradients) of a MIMOConv checkpoint at each operating point n (or of a plain WideResNet, n = 1), ' +
+        'or of a DataMUX checkpoint on SST-2 at each n ≤ N',
+    )
+    .argument('<checkpoint>', 'model checkpoint (model.safetensors of `mimo train mimoconv`, `mimo train wideresnet` or `mimo train datamux`)')
+    .option('--n <list>', 'operating points, comma-separated; MIMOConv: each must divide the capacity (default: every divisor of cap); DataMUX: each ≤ N (default: the trained points)', positiveIntList('--n'))
     .option('--data <dir>', 'data directory (default: $MIMO_DATA, then ../shared/data)')
     .option('--dataset <name>', 'mnist or cifar10 (default: the one the checkpoint was trained on)', (v: string) => {
       if (!(IMAGE_DATASETS as readonly string[]).includes(v)) throw new UsageError(`--dataset must be one of ${IMAGE_DATASETS.join(', ')}, got '${v}'`);
       return v as ImageDataset;
     })
-    .option('--split <split>', 'train or test', (v: string) => {
-      if (v !== 'train' && v !== 'test') throw new UsageError(`--split must be train or test, got '${v}'`);
+    .option('--split <split>', 'train or test (DataMUX: train, dev or test; default dev)', (v: string) => {
+      if (v !== 'train' && v !== 'test' && v !== 'dev') throw new UsageError(`--split must be train, dev or test, got '${v}'`);
       return v;
     }, 'test')
     .option('--limit <n>', 'evaluate on only the first n images', positiveInt('--limit'))
     .option('--batch-size <b>', 'images per forward pass (rounded down to a multiple of cap)', positiveInt('--batch-size'), 512)
+    .option('--groups <g>', 'DataMUX: mixes per forward pass', positiveInt('--groups'), 32)
     .option('--json', 'print the result as JSON')
     .option('--plot <file.svg>', 'write an SVG plot of accuracy against throughput')
     .action(async (file: string, o: EvalCliOptions) => {
       if (!existsSync(file)) throw new UsageError(`checkpoint not found: ${file}`);
       const info = readCheckpointInfo(file);
+      if (info.model === 'datamux') {
+        const split = cmd.getOptionValueSource('split') === 'cli' ? o.split : 'dev';
+        return evalDataMUXCheckpoint(file, info, { n: o.n, data: o.data, split, limit: o.limit, groups: o.groups, json: o.json });
+      }
+      if (info.model === 'datamux-vision') {
+        if (o.split === 'dev') throw new UsageError(`--split dev: MNIST has train and test splits only`);
+        return evalDataMUXVisionCheckpoint(file, info, { n: o.n, data: o.data, split: o.split, limit: o.limit, groups: o.groups, json: o.json });
+      }
+      if (o.split === 'dev') throw new UsageError(`--split dev: image data sets have train and test splits only`);
       const cap = info.model === 'mimoconv' ? Number((info.config as { cap?: number }).cap) : 1;
       const ns = o.n ?? divisorsOf(cap);
       const bad = ns.filter((n) => cap % n !== 0);

@@ -5,6 +5,7 @@ import {
   IMAGE_DATASETS, RUN_FILES, TrainConfigError, defaultTrainConfig, divisorsOf, readRunConfig, trainMIMOConv,
 } from '../../train/mimoconv.js';
 import type { EpochMetrics, ImageDataset, MIMOConvTrainConfig } from '../../train/mimoconv.js';
+import { trainDataMUXCommand } from './train_datamux.js';
 import { UsageError, nonNegativeInt, positiveInt, positiveIntList, positiveNumber, printJson, progressBar } from '../output.js';
 
 function choice<T extends string>(name: string, choices: readonly T[]) {
@@ -219,7 +220,8 @@ function imageClassifierCommand(kind: 'mimoconv' | 'wideresnet'): Command {
 
 export function trainCommand(): Command {
   return new Command('train')
-    .description('train models (MIMOConv, and its plain WideResNet baseline)')
+    .description('train models (MIMOConv, and its plain WideResNet baseline; DataMUX)')
     .addCommand(imageClassifierCommand('mimoconv'))
-    .addCommand(imageClassifierCommand('wideresnet'));
+    .addCommand(imageClassifierCommand('wideresnet'))
+    .addCommand(trainDataMUXCommand());
 }
