@@ -69,6 +69,23 @@ export function positiveIntList(name: string) {
   };
 }
 
+/** An option that must be one of `choices`, with an error naming the option and the choices. */
+export function choice<T extends string>(name: string, choices: readonly T[]) {
+  return (v: string): T => {
+    if (!(choices as readonly string[]).includes(v)) throw new UsageError(`${name} must be one of ${choices.join(', ')}, got '${v}'`);
+    return v as T;
+  };
+}
+
+/** A non-negative number option. */
+export function nonNegativeNumber(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`${name} must be a non-negative number, got '${v}'`);
+    return n;
+  };
+}
+
 /** A mistake in how the command was called: printed without a stack trace, exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';

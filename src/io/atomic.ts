@@ -1,5 +1,5 @@
 // Atomic file writes: nothing already saved is lost when a write fails half-way.
-import { closeSync, fsyncSync, lstatSync, mkdirSync, openSync, realpathSync, renameSync, unlinkSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readFileSync, realpathSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 
@@ -49,4 +49,19 @@ export function writeFileAtomic(file: string, write: (fd: number) => void): void
   } catch {
     // ignore
   }
+}
+
+/** Writes a UTF-8 text file atomically (writeFileAtomic). */
+export function writeTextAtomic(file: string, text: string): void {
+  const bytes = Buffer.from(text, 'utf8');
+  writeFileAtomic(file, (fd) => {
+    let done = 0;
+    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+  });
+}
+
+/** Appends one line to a text file (e.g. metrics.jsonl) by rewriting it atomically: a crash never leaves half a line. */
+export function appendLineAtomic(file: string, line: string): void {
+  const prev = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  writeTextAtomic(file, prev + line + '\n');
 }

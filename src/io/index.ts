@@ -1,3 +1,3 @@
 // Reading and writing tensors to files.
 export * from './safetensors.js';
-export { writeFileAtomic } from './atomic.js';
+export { appendLineAtomic, writeFileAtomic, writeTextAtomic } from './atomic.js';

@@ -24,14 +24,14 @@
 // * Run directory as for MIMOConv: model.safetensors (saveModelCheckpoint 'datamux', extra {step,
 //   phase, vocab, eval_accuracy, ...}), train_state.safetensors (AdamW state, step, config),
 //   metrics.jsonl (one line per evaluation).
-import { existsSync, mkdirSync, readFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { F, Generator, Tensor, cat, manualSeed, noGrad, tensor, tidy } from '../tensor/index.js';
 import { Rng, Vocab, deriveSeed, loadSst2, resolveDataDir } from '../data/index.js';
 import type { VocabJson } from '../data/index.js';
 import { AdamW, clipGradNorm_ } from '../nn/optim/index.js';
 import type { OptimizerStateDict } from '../nn/optim/index.js';
-import { loadFile, saveFile, writeFileAtomic } from '../io/index.js';
+import { appendLineAtomic, loadFile, saveFile, writeTextAtomic } from '../io/index.js';
 import { DataMUX, DEMUX_KINDS, MAX_INSTANCES, MUX_KINDS } from '../models/datamux.js';
 import type { DataMUXConfig, MuxKind } from '../models/datamux.js';
 import type { DemuxKind } from '../models/datamux_demux.js';
@@ -318,10 +318,10 @@ export async function trainDataMUX(options: TrainDataMUXOptions): Promise<TrainD
       for (const t of saved.tensors.values()) t.dispose();
       saved = undefined;
       const lines = existsSync(files.metrics) ? readFileSync(files.metrics, 'utf8').split('\n').filter((l) => l.trim() !== '') : [];
-      writeText(files.metrics, lines.filter((l) => (JSON.parse(l) as { step: number }).step <= startStep).map((l) => l + '\n').join(''));
+      writeTextAtomic(files.metrics, lines.filter((l) => (JSON.parse(l) as { step: number }).step <= startStep).map((l) => l + '\n').join(''));
     } else {
       mkdirSync(out, { recursive: true });
-      writeText(files.metrics, '');
+      writeTextAtomic(files.metrics, '');
     }
     const endStep = options.stopAfter ?? totalSteps;
     options.onStart?.({ trainSentences: nTrain, evalSentences: devLabels.shape[0], vocabSize: vocab.size, totalSteps, startStep, parameters: model.numParameters(), config });
@@ -392,7 +392,7 @@ export async function trainDataMUX(options: TrainDataMUXOptions): Promise<TrainD
         step: s + 1, phase, task: config.task, points: config.points, eval_split: 'dev', eval_accuracy: metrics.eval_accuracy, vocab: vocab.toJSON(),
       });
       saveState(files.state, opt, s + 1, config);
-      appendLine(files.metrics, JSON.stringify(metrics));
+      appendLineAtomic(files.metrics, JSON.stringify(metrics));
       evals.push(metrics);
       options.onEval?.(metrics);
       acc = { seen: 0, loss: 0, task: 0, ret: 0, correct: 0, retCorrect: 0, retSeen: 0, steps: 0 };
@@ -424,18 +424,6 @@ function saveState(file: string, opt: AdamW, step: number, config: DataMUXTrainC
   });
 }
 
-function writeText(file: string, text: string): void {
-  const bytes = Buffer.from(text, 'utf8');
-  writeFileAtomic(file, (fd) => {
-    let done = 0;
-    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
-  });
-}
-
-function appendLine(file: string, line: string): void {
-  const prev = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  writeText(file, prev + line + '\n');
-}
 
 /** The training configuration saved in a DataMUX run directory (null when there is none). */
 export function readDataMUXRunConfig(out: string): { config: DataMUXTrainConfig; step: number } | null {

@@ -9,13 +9,13 @@
 //   Generator(seed). Resume needs only the seed and the finished epochs, and is exact.
 // * Run directory as for the other models: model.safetensors ('datamux-vision'), train_state.safetensors
 //   (SGD state, epoch, config), metrics.jsonl (one line per epoch, test accuracy per n).
-import { existsSync, mkdirSync, readFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { F, Generator, Tensor, cat, keep, noGrad, randperm, tidy } from '../tensor/index.js';
 import { Rng, deriveSeed, loadMnist, resolveDataDir } from '../data/index.js';
 import { SGD } from '../nn/optim/index.js';
 import type { OptimizerStateDict } from '../nn/optim/index.js';
-import { loadFile, saveFile, writeFileAtomic } from '../io/index.js';
+import { appendLineAtomic, loadFile, saveFile, writeTextAtomic } from '../io/index.js';
 import { CONV_MUX_KINDS, DataMUXVision, cropMnist } from '../models/datamux_vision.js';
 import type { ConvMuxKind } from '../models/datamux_vision.js';
 import { MAX_INSTANCES } from '../models/datamux.js';
@@ -197,10 +197,10 @@ export async function trainDataMUXVision(options: TrainDataMUXVisionOptions): Pr
       for (const v of saved.tensors.values()) v.dispose();
       saved = undefined;
       const lines = existsSync(files.metrics) ? readFileSync(files.metrics, 'utf8').split('\n').filter((l) => l.trim() !== '') : [];
-      writeText(files.metrics, lines.filter((l) => (JSON.parse(l) as { epoch: number }).epoch <= startEpoch).map((l) => l + '\n').join(''));
+      writeTextAtomic(files.metrics, lines.filter((l) => (JSON.parse(l) as { epoch: number }).epoch <= startEpoch).map((l) => l + '\n').join(''));
     } else {
       mkdirSync(out, { recursive: true });
-      writeText(files.metrics, '');
+      writeTextAtomic(files.metrics, '');
     }
     const totalSteps = stepsPerEpoch * config.epochs;
     const endEpoch = Math.min(config.epochs, options.stopAfter ?? config.epochs);
@@ -253,7 +253,7 @@ export async function trainDataMUXVision(options: TrainDataMUXVisionOptions): Pr
         saveFile(files.state, tensors, { format: STATE_FORMAT, epoch: String(epoch + 1), config: JSON.stringify(config), optimizer: JSON.stringify(sd.meta) });
         for (const t of Object.values(sd.tensors)) t.dispose();
       });
-      appendLine(files.metrics, JSON.stringify(metrics));
+      appendLineAtomic(files.metrics, JSON.stringify(metrics));
       epochs.push(metrics);
       options.onEpoch?.(metrics);
     }
@@ -266,15 +266,3 @@ export async function trainDataMUXVision(options: TrainDataMUXVisionOptions): Pr
   }
 }
 
-function writeText(file: string, text: string): void {
-  const bytes = Buffer.from(text, 'utf8');
-  writeFileAtomic(file, (fd) => {
-    let done = 0;
-    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
-  });
-}
-
-function appendLine(file: string, line: string): void {
-  const prev = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  writeText(file, prev + line + '\n');
-}

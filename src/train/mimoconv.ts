@@ -37,7 +37,7 @@
 //   previous-epoch grad-norm mean}; metrics.jsonl: one JSON line per finished epoch. Resume loads
 //   both files (their epochs must agree), truncates metrics.jsonl to the finished epochs and
 //   continues with epoch `epoch` + 1: same batches, same lr, bitwise-equal weights.
-import { existsSync, mkdirSync, readFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Generator, Tensor, arange, cat, keep, noGrad, randperm, tidy, zeros } from '../tensor/index.js';
 import {
@@ -46,7 +46,7 @@ import {
 } from '../data/index.js';
 import { AdamW, OneCycleLR, Optimizer, SGD, clipGradNorm_ } from '../nn/optim/index.js';
 import type { OptimizerStateDict, SchedulerStateDict } from '../nn/optim/index.js';
-import { loadFile, saveFile, writeFileAtomic } from '../io/index.js';
+import { appendLineAtomic, loadFile, saveFile, writeTextAtomic } from '../io/index.js';
 import { MIMOConv } from '../models/mimoconv.js';
 import type { Binding, MIMOConvConfig } from '../models/mimoconv.js';
 import { WideResNet } from '../models/wideresnet.js';
@@ -465,10 +465,10 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
       // Keep the finished epochs' metrics only.
       const lines = existsSync(files.metrics) ? readFileSync(files.metrics, 'utf8').split('\n').filter((l) => l.trim() !== '') : [];
       const keepLines = lines.filter((l) => (JSON.parse(l) as { epoch: number }).epoch <= startEpoch);
-      writeText(files.metrics, keepLines.map((l) => l + '\n').join(''));
+      writeTextAtomic(files.metrics, keepLines.map((l) => l + '\n').join(''));
     } else {
       mkdirSync(out, { recursive: true });
-      writeText(files.metrics, '');
+      writeTextAtomic(files.metrics, '');
     }
     const endEpoch = Math.min(config.epochs, options.stopAfter !== undefined ? options.stopAfter : config.epochs);
     options.onStart?.({
@@ -572,7 +572,7 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
         epoch: epoch + 1, dataset: config.dataset, mean: spec.mean, std: spec.std, eval_split: evalSplit, eval_accuracy: metrics.eval_accuracy,
       });
       saveTrainState(files.state, opt, sched, { epoch: epoch + 1, config, prevNormMean });
-      appendLine(files.metrics, JSON.stringify(metrics));
+      appendLineAtomic(files.metrics, JSON.stringify(metrics));
       results.push(metrics);
       options.onEpoch?.(metrics);
     }
@@ -603,15 +603,3 @@ function saveTrainState(file: string, opt: Optimizer, sched: OneCycleLR, s: { ep
   });
 }
 
-function writeText(file: string, text: string): void {
-  const bytes = Buffer.from(text, 'utf8');
-  writeFileAtomic(file, (fd) => {
-    let done = 0;
-    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
-  });
-}
-
-function appendLine(file: string, line: string): void {
-  const prev = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  writeText(file, prev + line + '\n');
-}

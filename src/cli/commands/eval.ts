@@ -1,10 +1,10 @@
 // `mimo eval CHECKPOINT`: accuracy and inference throughput of a MIMOConv checkpoint at each operating
 // point n, as a table, JSON, and optionally an SVG plot of accuracy against throughput.
 import { Command } from 'commander';
-import { existsSync, writeSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { getThreads, keep, tidy } from '../../tensor/index.js';
 import { normalize, resolveDataDir } from '../../data/index.js';
-import { writeFileAtomic } from '../../io/index.js';
+import { writeTextAtomic } from '../../io/index.js';
 import { loadMIMOConv, loadWideResNet, readCheckpointInfo } from '../../models/checkpoint.js';
 import { MIMOConv } from '../../models/mimoconv.js';
 import { DATASET_SPECS, IMAGE_DATASETS, divisorsOf, evaluateMIMOConv, loadImageDataset } from '../../train/mimoconv.js';
@@ -98,13 +98,6 @@ export function accuracyThroughputSvg(rows: readonly { n: number; accuracy: numb
   return lines.join('\n') + '\n';
 }
 
-function writeText(file: string, text: string): void {
-  const bytes = Buffer.from(text, 'utf8');
-  writeFileAtomic(file, (fd) => {
-    let done = 0;
-    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
-  });
-}
 
 export function evalCommand(): Command {
   const cmd = new Command('eval');
@@ -186,7 +179,7 @@ export function evalCommand(): Command {
       if (o.plot) {
         const c = info.config as { depth?: number; width?: number };
         const name = info.model === 'mimoconv' ? `MIMOConv WRN-${c.depth}-${c.width}, cap ${cap}` : `WideResNet WRN-${c.depth}-${c.width}`;
-        writeText(o.plot, accuracyThroughputSvg(rows, `${name}: ${dataset} ${o.split} (${result.images} images)`));
+        writeTextAtomic(o.plot, accuracyThroughputSvg(rows, `${name}: ${dataset} ${o.split} (${result.images} images)`));
       }
       if (o.json) return printJson(result);
       const header = ['n', 'accuracy', 'images/s', 'MMAC/image', 'seconds'];

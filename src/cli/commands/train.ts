@@ -6,22 +6,9 @@ import {
 } from '../../train/mimoconv.js';
 import type { EpochMetrics, ImageDataset, MIMOConvTrainConfig } from '../../train/mimoconv.js';
 import { trainDataMUXCommand } from './train_datamux.js';
-import { UsageError, nonNegativeInt, positiveInt, positiveIntList, positiveNumber, printJson, progressBar } from '../output.js';
+import { UsageError, choice, nonNegativeInt, nonNegativeNumber, positiveInt, positiveIntList, positiveNumber, printJson, progressBar } from '../output.js';
 
-function choice<T extends string>(name: string, choices: readonly T[]) {
-  return (v: string): T => {
-    if (!(choices as readonly string[]).includes(v)) throw new UsageError(`${name} must be one of ${choices.join(', ')}, got '${v}'`);
-    return v as T;
-  };
-}
 
-function nonNegativeNumber(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`${name} must be a non-negative number, got '${v}'`);
-    return n;
-  };
-}
 
 function probability(name: string) {
   return (v: string): number => {

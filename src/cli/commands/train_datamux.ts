@@ -8,24 +8,11 @@ import { DEMUX_KINDS, MAX_INSTANCES } from '../../models/datamux.js';
 import { CONV_MUX_KINDS } from '../../models/datamux_vision.js';
 import { defaultDataMUXVisionTrainConfig, readDataMUXVisionRunConfig, trainDataMUXVision } from '../../train/datamux_vision.js';
 import type { DataMUXVisionTrainConfig, VisionEpochMetrics } from '../../train/datamux_vision.js';
-import { UsageError, nonNegativeInt, positiveInt, positiveIntList, positiveNumber, printJson, progressBar } from '../output.js';
+import { UsageError, choice, nonNegativeInt, nonNegativeNumber, positiveInt, positiveIntList, positiveNumber, printJson, progressBar } from '../output.js';
 
 const MUX_NAMES = { gaussian: 'gaussian', orthogonal: 'orthogonal', binary: 'binary' } as const;
 
-function choice<T extends string>(name: string, choices: readonly T[]) {
-  return (v: string): T => {
-    if (!(choices as readonly string[]).includes(v)) throw new UsageError(`${name} must be one of ${choices.join(', ')}, got '${v}'`);
-    return v as T;
-  };
-}
 
-function nonNegativeNumber(name: string) {
-  return (v: string): number => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`${name} must be a non-negative number, got '${v}'`);
-    return n;
-  };
-}
 
 function instancesOption(v: string): number {
   const n = Number(v);
