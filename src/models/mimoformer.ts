@@ -27,6 +27,9 @@
 //                X_mn = e_mn⊙X̃_n                           (retrieval at the end of every layer)
 //              The attention output is not unbound by a: W_o learns to read the a-bound superposition
 //              (the reference returns numerator/denominator as it is, reshaped to B′·N rows).
+//              Deviation: X_mn is multiplied by its padding mask before the residual superposition;
+//              the reference superposes padded positions' hidden states too, so a padded position of
+//              one sequence leaks into the other sequences at that position through e_mn⊙X̃_n.
 //
 // Scaling note: the reference divides q and k by D^(1/4) before its kernel, which multiplies by
 // D^(-1/4) again (performer-pytorch's data_normalizer), in the Performer and the MIMOFormer alike.
@@ -237,7 +240,8 @@ export class MIMOFormerLayer extends Module {
         return y.add(this.mlp(y));
       }
       const att = this.attention;
-      let xt = this.drop.forward(att.forward(h, mask, p)).add(att.superposeResidual(x, p)); // [B′·n, L, d]
+      // Padded positions' hidden states are zeroed before the residual superposition (see the header).
+      let xt = this.drop.forward(att.forward(h, mask, p)).add(att.superposeResidual(x.mul(mask.unsqueeze(2)), p)); // [B′·n, L, d]
       xt = xt.add(this.mlp(xt));
       return att.retrieve(xt, p);
     });

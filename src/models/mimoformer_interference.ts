@@ -9,8 +9,8 @@
 //               (sir_aligned), and ≈ 1/√(MN−1) against a random score ⟨q, k⟩ (sir)
 //
 // RMS values run over every head and every pair of real tokens (both positions unpadded in sequence
-// (m, n)) among the first maxPositions positions; padded keys are zeroed before bundling as in the
-// model. Output crosstalk: the att core's unbound output o_mn against the same layer's separate
+// (m, n)) among the first maxPositions positions; padded queries and keys are zeroed before
+// bundling as in the model. Output crosstalk: the att core's unbound output o_mn against the same layer's separate
 // Performer on sequence (m, n) alone with features Ω·diag(a_mn) (what o_mn would be without the
 // other sequences), RMS over real query positions. For att-mlp, whose output is never unbound, the
 // output rows use the att core on that layer's q, k, v: they measure the bundled attention channel.
@@ -68,8 +68,9 @@ function layerRow(layer: number, att: MIMOFormerAttention, normed: Tensor, mask:
     const L = g.q.shape[4];
     const Pn = Math.min(P, L);
     const mq = g.mask.narrow(3, 0, Pn); // [B′, m, n, P]
-    const q = g.q.narrow(4, 0, Pn).mul(s);
-    const k = g.k.narrow(4, 0, Pn).mul(s).mul(mq.unsqueeze(3).unsqueeze(5)); // padded keys zeroed, as the core does
+    const w6 = mq.unsqueeze(3).unsqueeze(5); // [B′, m, n, 1, P, 1]
+    const q = g.q.narrow(4, 0, Pn).mul(s).mul(w6); // padded queries and keys zeroed, as the core does
+    const k = g.k.narrow(4, 0, Pn).mul(s).mul(w6);
     const signal = q.matmul(k.transpose(-2, -1)); // [B′, m, n, H, P, P]
     const qt = q.mul(key).sum(1); // [B′, n, H, P, D]
     const kt = k.mul(key).sum(2); // [B′, m, H, P, D]
