@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Generator, noGrad, randn, tidy } from '../tensor/index.js';
+import { Generator, noGrad, randint, randn, tidy } from '../tensor/index.js';
 import { MIMOConv } from './mimoconv.js';
 import { WideResNet } from './wideresnet.js';
-import { loadCheckpointInto, loadMIMOConv, loadWideResNet, readCheckpointInfo, saveModelCheckpoint } from './checkpoint.js';
+import { loadCheckpointInto, loadMIMOConv, loadMIMOFormer, loadWideResNet, readCheckpointInfo, saveModelCheckpoint } from './checkpoint.js';
+import { MIMOFormer } from './mimoformer.js';
 
 const cfg = { depth: 10 as const, width: 1, initialWidth: 1, cap: 4 };
 const dir = mkdtempSync(join(tmpdir(), 'mimo-ckpt-'));
@@ -63,4 +64,33 @@ test('checkpoint: another architecture, another depth or mismatched shapes fail 
   );
   assert.throws(() => saveModelCheckpoint(lie, 'resnet', m2, {}), /kind must be one of mimoconv, wideresnet/);
   [w, w2, m10, m16, m2].forEach((a) => a.dispose());
+});
+
+test('checkpoint: a MIMOFormer (att-mlp) round-trips with its Ω and binding keys, at every operating point', () => {
+  const cfg = { vocabSize: 12, maxLength: 8, classes: 3, dim: 8, ffn: 8, heads: 2, headDim: 4, layers: 2, features: 8, variant: 'att-mlp' as const, m: 2, n: 2 };
+  const m = new MIMOFormer(cfg, new Generator(1)).eval();
+  const file = join(dir, 'mimoformer.safetensors');
+  saveModelCheckpoint(file, 'mimoformer', m, m.config, { epoch: 2 });
+  const info = readCheckpointInfo(file);
+  assert.equal(info.model, 'mimoformer');
+  assert.deepEqual(info.config, { ...m.config });
+  const { model: r } = loadMIMOFormer(file);
+  r.eval();
+  assert.deepEqual(r.config, m.config);
+  const ids = randint(1, 12, [4, 6], { generator: new Generator(2) });
+  noGrad(() =>
+    tidy(() => {
+      for (const p of [{ m: 2, n: 2 }, { m: 2, n: 1 }, { m: 1, n: 1 }]) assert.deepEqual(r.forward(ids, undefined, p).toFlatArray(), m.forward(ids, undefined, p).toFlatArray());
+    }),
+  );
+  // A fresh model (other Ω and keys) gives other logits until the checkpoint is loaded into it.
+  const fresh = new MIMOFormer(cfg, new Generator(7)).eval();
+  const before = noGrad(() => tidy(() => fresh.forward(ids).toFlatArray()));
+  loadCheckpointInto(file, fresh);
+  noGrad(() => tidy(() => assert.deepEqual(fresh.forward(ids).toFlatArray(), m.forward(ids).toFlatArray())));
+  assert.notDeepEqual(before, noGrad(() => tidy(() => fresh.forward(ids).toFlatArray())));
+  assert.throws(() => loadCheckpointInto(file, new MIMOFormer({ ...cfg, variant: 'att' })), /config differs from the model's: variant: "att-mlp" \(checkpoint\) vs "att" \(model\)/);
+  assert.throws(() => loadMIMOConv(file), /holds a 'mimoformer' model, expected a 'mimoconv' model/);
+  ids.dispose();
+  [m, r, fresh].forEach((a) => a.dispose());
 });

@@ -12,8 +12,10 @@ import type { DataMUXConfig } from './datamux.js';
 import { DataMUXVision } from './datamux_vision.js';
 import type { DataMUXVisionConfig } from './datamux_vision.js';
 import type { WideResNetConfig } from './wideresnet.js';
+import { MIMOFormer } from './mimoformer.js';
+import type { MIMOFormerConfig } from './mimoformer.js';
 
-export type ModelKind = 'mimoconv' | 'wideresnet' | 'datamux' | 'datamux-vision';
+export type ModelKind = 'mimoconv' | 'wideresnet' | 'datamux' | 'datamux-vision' | 'mimoformer';
 
 export interface Checkpoint {
   model: ModelKind;
@@ -27,7 +29,7 @@ export const META_MODEL = 'mimo_model';
 export const META_CONFIG = 'mimo_config';
 export const META_EXTRA = 'mimo_extra';
 
-const KINDS: readonly string[] = ['mimoconv', 'wideresnet', 'datamux', 'datamux-vision'];
+const KINDS: readonly string[] = ['mimoconv', 'wideresnet', 'datamux', 'datamux-vision', 'mimoformer'];
 
 /** Writes the model's state dict and {mimo_model: kind, mimo_config, mimo_extra} atomically. */
 export function saveModelCheckpoint(file: string, kind: string, model: Module, config: object, extra: Record<string, unknown> = {}): void {
@@ -95,10 +97,18 @@ function configDiff(saved: object, current: object): string {
  * Loads a checkpoint into an existing model of the same architecture and config (e.g. to resume
  * training). Throws naming both architectures, or each differing config field, before copying.
  */
-export function loadCheckpointInto(file: string, model: MIMOConv | WideResNet | DataMUX | DataMUXVision): Checkpoint {
+export function loadCheckpointInto(file: string, model: MIMOConv | WideResNet | DataMUX | DataMUXVision | MIMOFormer): Checkpoint {
   const info = readCheckpointInfo(file);
   const kind: ModelKind =
-    model instanceof MIMOConv ? 'mimoconv' : model instanceof DataMUX ? 'datamux' : model instanceof DataMUXVision ? 'datamux-vision' : 'wideresnet';
+    model instanceof MIMOConv
+      ? 'mimoconv'
+      : model instanceof DataMUX
+        ? 'datamux'
+        : model instanceof DataMUXVision
+          ? 'datamux-vision'
+          : model instanceof MIMOFormer
+            ? 'mimoformer'
+            : 'wideresnet';
   expectKind(info, kind, file);
   const diff = configDiff(info.config, model.config);
   if (diff) throw new Error(`${file}: the checkpoint's ${kind} config differs from the model's: ${diff}`);
@@ -139,4 +149,9 @@ export function loadDataMUX(file: string): { model: DataMUX; info: Checkpoint } 
 /** Builds a DataMUXVision (the MNIST family) from a checkpoint's config and loads its weights. */
 export function loadDataMUXVision(file: string): { model: DataMUXVision; info: Checkpoint } {
   return buildFromCheckpoint(file, 'datamux-vision', (c) => new DataMUXVision(c as Partial<DataMUXVisionConfig>));
+}
+
+/** Builds a MIMOFormer from a checkpoint's config and loads its weights (Ω and the binding keys included). */
+export function loadMIMOFormer(file: string): { model: MIMOFormer; info: Checkpoint } {
+  return buildFromCheckpoint(file, 'mimoformer', (c) => new MIMOFormer(c as Partial<MIMOFormerConfig>));
 }

@@ -1,0 +1,373 @@
+// MIMOFormer (Menet et al., "MIMONets", NeurIPS 2023): the LRA classifier of the reference (the
+// Nyströmformer LRA code base) with four attention variants, one class.
+//
+//   ids, mask     [B, L]              mask 1 = token (from ids ≠ padId, lengths, or given)
+//   embed         tok(ids) + pos(l), both N(0, 0.02²), dropout                         → X [B, L, d]
+//   layer ×L      pre-LN:  X += Drop(MHA(LN X));  X += MLP(LN X),
+//                 MLP = Lin(d,F) → ReLU → Drop → Lin(F,d) → Drop
+//                 MHA: Wq, Wk, Wv Lin(d, H·D) with bias → attention core → Lin(H·D, d)
+//   final         LN(X) ⊙ mask, masked mean over L                                      → [B, d]
+//   head          Lin(d,F) → ReLU → Lin(F,classes); dual (two-sequence tasks): input
+//                 [x0, x1, x0⊙x1, x0−x1] of the two pooled encodings (4d)              → [B, classes]
+//
+// Attention cores (per head; q, k, v [B, H, L, D]):
+//   softmax    softmax(qkᵀ/√D)v with the key padding mask (short sequences only: O(L²))
+//   performer  FAVOR+ with the ReLU kernel φ(x) = ReLU(x·D^(-1/4)·Ωᵀ) + 1e-3 (favor.ts), one fixed Ω
+//              buffer [R, D] per layer (never redrawn); padded keys zeroed in φ(K) and V
+//   att        FAVOR+S (mimoformer_attention.ts): a group of M·N consecutive batch rows, row
+//              i ↦ (b′, m, n) with m = ⌊i/N⌋ mod M, n = i mod N, shares one attention state; q and k
+//              scaled by 1/√(MN), bound by fixed Rademacher keys a [M, N, D] per layer (buffers),
+//              bundled, and each output unbound by its own key. Embeddings, QKV, output projection
+//              and MLP run per sequence.
+//   att-mlp    BLOCKFormer layer (the reference's model.py + attention_blockformer.py): the same
+//              bundles with the normaliser shared over m give N outputs still in superposition;
+//              with second keys e [M, N, d] per layer,
+//                X̃_n = Drop(W_o·Att_n) + Σ_m e_mn⊙X_mn     (LN and QKV ran per sequence)
+//                X̃_n += MLP(LN X̃_n)                       (output projection and MLP on N streams)
+//                X_mn = e_mn⊙X̃_n                           (retrieval at the end of every layer)
+//              The attention output is not unbound by a: W_o learns to read the a-bound superposition
+//              (the reference returns numerator/denominator as it is, reshaped to B′·N rows).
+//              Deviation: X_mn is multiplied by its padding mask before the residual superposition;
+//              the reference superposes padded positions' hidden states too, so a padded position of
+//              one sequence leaks into the other sequences at that position through e_mn⊙X̃_n.
+//
+// Scaling note: the reference divides q and k by D^(1/4) before its kernel, which multiplies by
+// D^(-1/4) again (performer-pytorch's data_normalizer), in the Performer and the MIMOFormer alike.
+// Here the kernel's D^(-1/4) is the only one. The ReLU kernel is positively homogeneous, so the two
+// differ only in the weight of the +1e-3 constant relative to the features.
+//
+// Operating points. forward(ids, mask, point) with point = {m, n} ≤ the capacity {M, N} uses the
+// keys' [:m, :n] slice and the 1/√(mn) scale of that grid, so one set of weights serves several
+// grid sizes (the reference's half-grid warm-up is point = {M/2, N/2}). The batch must be a multiple
+// of m·n; logits come back in input order.
+import { F, Tensor, arange, cat, noGrad, tensor, tidy } from '../tensor/index.js';
+import type { Generator } from '../tensor/index.js';
+import { Dropout, Embedding, LayerNorm, Linear, Module } from '../nn/index.js';
+import { bipolarKeys } from '../superposition/keys.js';
+import { linearAttention, orthogonalRandomFeatures, reluFeatures, softmaxAttention } from './favor.js';
+import { blockAttention, superposedAttention } from './mimoformer_attention.js';
+import { mimoformerMacs } from './mimoformer_macs.js';
+import type { MIMOFormerMacs } from './mimoformer_macs.js';
+
+export type MIMOFormerVariant = 'softmax' | 'performer' | 'att' | 'att-mlp';
+export const MIMOFORMER_VARIANTS: readonly MIMOFormerVariant[] = ['softmax', 'performer', 'att', 'att-mlp'];
+/** Standard deviation of the token and position embeddings. */
+export const MIMOFORMER_EMBEDDING_STD = 0.02;
+
+export interface MIMOFormerConfig {
+  vocabSize: number;
+  padId: number;
+  /** Rows of the position table: the longest sequence. */
+  maxLength: number;
+  classes: number;
+  /** Model width d. */
+  dim: number;
+  /** MLP hidden width F (also the head's hidden width). */
+  ffn: number;
+  heads: number;
+  /** Head dimension D (the QKV projections are d → H·D). */
+  headDim: number;
+  layers: number;
+  /** Random features R of the FAVOR+ kernel (unused by softmax). */
+  features: number;
+  dropout: number;
+  variant: MIMOFormerVariant;
+  /** Grid capacity M × N (1 × 1 for softmax and performer). */
+  m: number;
+  n: number;
+  /** Two-sequence head (retrieval): use forwardPair. */
+  dual: boolean;
+}
+
+/** A small default: d 64, F 128, 2 heads of 32, 1 layer, R 256, att on a 2×2 grid. */
+export const defaultMIMOFormerConfig: MIMOFormerConfig = Object.freeze({
+  vocabSize: 32, padId: 0, maxLength: 256, classes: 2, dim: 64, ffn: 128, heads: 2, headDim: 32, layers: 1, features: 256, dropout: 0.1,
+  variant: 'att', m: 2, n: 2, dual: false,
+}) as MIMOFormerConfig;
+
+/** A grid size (operating point) m × n. */
+export interface GridPoint {
+  m: number;
+  n: number;
+}
+
+export function checkMIMOFormerConfig(c: MIMOFormerConfig): void {
+  const ints: (keyof MIMOFormerConfig)[] = ['vocabSize', 'maxLength', 'classes', 'dim', 'ffn', 'heads', 'headDim', 'layers', 'features', 'm', 'n'];
+  for (const k of ints) {
+    const v = c[k];
+    if (!Number.isInteger(v) || (v as number) < 1) throw new RangeError(`MIMOFormer: ${k} must be a positive integer, got ${String(v)}`);
+  }
+  if (!Number.isInteger(c.padId) || c.padId < 0 || c.padId >= c.vocabSize) throw new RangeError(`MIMOFormer: padId must be in [0, ${c.vocabSize}), got ${String(c.padId)}`);
+  if (!(c.dropout >= 0 && c.dropout < 1)) throw new RangeError(`MIMOFormer: dropout must be in [0, 1), got ${String(c.dropout)}`);
+  if (!MIMOFORMER_VARIANTS.includes(c.variant)) throw new RangeError(`MIMOFormer: variant must be one of ${MIMOFORMER_VARIANTS.join(', ')}, got '${String(c.variant)}'`);
+  if ((c.variant === 'softmax' || c.variant === 'performer') && (c.m !== 1 || c.n !== 1)) {
+    throw new RangeError(`MIMOFormer: the ${c.variant} variant has no superposition grid; m and n must be 1, got ${c.m}×${c.n}`);
+  }
+  if (typeof c.dual !== 'boolean') throw new TypeError(`MIMOFormer: dual must be a boolean, got ${String(c.dual)}`);
+}
+
+/** The per-layer attention: projections, the core of the variant and its fixed buffers (Ω, keys a, residual keys e). */
+export class MIMOFormerAttention extends Module {
+  readonly q: Linear;
+  readonly k: Linear;
+  readonly v: Linear;
+  readonly out: Linear;
+
+  constructor(readonly config: MIMOFormerConfig, generator?: Generator) {
+    super();
+    const { dim: d, heads: H, headDim: D, features: R, variant, m: M, n: N } = config;
+    const g = { generator };
+    this.q = this.registerModule('q', new Linear(d, H * D, g));
+    this.k = this.registerModule('k', new Linear(d, H * D, g));
+    this.v = this.registerModule('v', new Linear(d, H * D, g));
+    this.out = this.registerModule('out', new Linear(H * D, d, g));
+    if (variant !== 'softmax') this.registerBuffer('omega', orthogonalRandomFeatures(R, D, generator));
+    if (variant === 'att' || variant === 'att-mlp') this.registerBuffer('keys', bipolarKeys([M, N, D], { generator }));
+    if (variant === 'att-mlp') this.registerBuffer('residual_keys', bipolarKeys([M, N, d], { generator }));
+  }
+
+  /** Ω [R, D] (not for softmax). */
+  get omega(): Tensor {
+    return this.getBuffer('omega');
+  }
+  /** The attention keys a [M, N, D] of the full grid (att, att-mlp). */
+  get keys(): Tensor {
+    return this.getBuffer('keys');
+  }
+  /** The residual keys e [M, N, d] of the full grid (att-mlp). */
+  get residualKeys(): Tensor {
+    return this.getBuffer('residual_keys');
+  }
+
+  /** The keys' [:m, :n] slice: a [m, n, D]. */
+  keysAt(p: GridPoint): Tensor {
+    return this.keys.narrow(0, 0, p.m).narrow(1, 0, p.n);
+  }
+  residualKeysAt(p: GridPoint): Tensor {
+    return this.residualKeys.narrow(0, 0, p.m).narrow(1, 0, p.n);
+  }
+
+  /**
+   * q, k, v [B′, m, n, H, L, D] of x [B, L, d] (already normalised), q and k scaled by 1/√(mn) as
+   * the core sees them; mask [B, L] → [B′, m, n, L].
+   */
+  projectGrid(x: Tensor, mask: Tensor, p: GridPoint): { q: Tensor; k: Tensor; v: Tensor; mask: Tensor } {
+    const [B, L] = x.shape;
+    const { heads: H, headDim: D } = this.config;
+    return tidy(() => {
+      const grid = (t: Tensor) => t.reshape([B / (p.m * p.n), p.m, p.n, L, H, D]).permute(0, 1, 2, 4, 3, 5);
+      const s = 1 / Math.sqrt(p.m * p.n);
+      return { q: grid(this.q.forward(x).mul(s)), k: grid(this.k.forward(x).mul(s)), v: grid(this.v.forward(x)), mask: mask.reshape([B / (p.m * p.n), p.m, p.n, L]) };
+    });
+  }
+
+  /** The core's output before the output projection: [B, L, H·D]; att-mlp: the n bundled streams per group, [B′·n, L, H·D]. */
+  core(x: Tensor, mask: Tensor, p: GridPoint): Tensor {
+    const [B, L] = x.shape;
+    const { heads: H, headDim: D, variant } = this.config;
+    return tidy(() => {
+      if (variant === 'softmax' || variant === 'performer') {
+        const heads = (t: Tensor) => t.reshape([B, L, H, D]).transpose(1, 2); // [B, H, L, D]
+        const [q, k, v] = [this.q, this.k, this.v].map((lin) => heads(lin.forward(x)));
+        const keyMask = mask.unsqueeze(1); // [B, 1, L]
+        const o =
+          variant === 'softmax'
+            ? softmaxAttention(q, k, v, keyMask.expand([B, H, L]))
+            : linearAttention(reluFeatures(q, this.omega), reluFeatures(k, this.omega), v, keyMask.expand([B, H, L]));
+        return o.transpose(1, 2).reshape([B, L, H * D]);
+      }
+      const g = this.projectGrid(x, mask, p);
+      const a = this.keysAt(p);
+      if (variant === 'att') {
+        const o = superposedAttention(g.q, g.k, g.v, g.mask, a, this.omega); // [B′, m, n, H, L, D]
+        return o.permute(0, 1, 2, 4, 3, 5).reshape([B, L, H * D]);
+      }
+      const o = blockAttention(g.q, g.k, g.v, g.mask, a, this.omega); // [B′, n, H, L, D]
+      return o.permute(0, 1, 3, 2, 4).reshape([(B / (p.m * p.n)) * p.n, L, H * D]);
+    });
+  }
+
+  /** Σ_m e_mn⊙X_mn: x [B, L, d] → [B′·n, L, d]. */
+  superposeResidual(x: Tensor, p: GridPoint): Tensor {
+    const [B, L, d] = x.shape;
+    return tidy(() => x.reshape([B / (p.m * p.n), p.m, p.n, L, d]).mul(this.residualKeysAt(p).reshape([1, p.m, p.n, 1, d])).sum(1).reshape([(B / (p.m * p.n)) * p.n, L, d]));
+  }
+
+  /** X_mn = e_mn⊙X̃_n: x̃ [B′·n, L, d] → [B, L, d] (row order of the input). */
+  retrieve(xt: Tensor, p: GridPoint): Tensor {
+    const [rows, L, d] = xt.shape;
+    const Bp = rows / p.n;
+    return tidy(() => xt.reshape([Bp, 1, p.n, L, d]).mul(this.residualKeysAt(p).reshape([1, p.m, p.n, 1, d])).reshape([Bp * p.m * p.n, L, d]));
+  }
+
+  override forward(x: Tensor, mask: Tensor, p: GridPoint): Tensor {
+    return tidy(() => this.out.forward(this.core(x, mask, p)));
+  }
+}
+
+/** Called once per layer with the layer's input to the attention (after LN), for probes. */
+export type LayerTap = (layer: number, attention: MIMOFormerAttention, normed: Tensor, mask: Tensor) => void;
+
+export class MIMOFormerLayer extends Module {
+  readonly norm1: LayerNorm;
+  readonly attention: MIMOFormerAttention;
+  readonly norm2: LayerNorm;
+  readonly ff1: Linear;
+  readonly ff2: Linear;
+  readonly drop: Dropout;
+
+  constructor(readonly config: MIMOFormerConfig, generator?: Generator) {
+    super();
+    const g = { generator };
+    this.norm1 = this.registerModule('norm1', new LayerNorm(config.dim));
+    this.attention = this.registerModule('attention', new MIMOFormerAttention(config, generator));
+    this.norm2 = this.registerModule('norm2', new LayerNorm(config.dim));
+    this.ff1 = this.registerModule('ff1', new Linear(config.dim, config.ffn, g));
+    this.ff2 = this.registerModule('ff2', new Linear(config.ffn, config.dim, g));
+    this.drop = this.registerModule('drop', new Dropout(config.dropout));
+  }
+
+  private mlp(x: Tensor): Tensor {
+    return this.drop.forward(this.ff2.forward(this.drop.forward(F.relu(this.ff1.forward(this.norm2.forward(x))))));
+  }
+
+  override forward(x: Tensor, mask: Tensor, p: GridPoint, tap?: (normed: Tensor) => void): Tensor {
+    return tidy(() => {
+      const h = this.norm1.forward(x);
+      tap?.(h);
+      if (this.config.variant !== 'att-mlp') {
+        const y = x.add(this.drop.forward(this.attention.forward(h, mask, p)));
+        return y.add(this.mlp(y));
+      }
+      const att = this.attention;
+      // Padded positions' hidden states are zeroed before the residual superposition (see the header).
+      let xt = this.drop.forward(att.forward(h, mask, p)).add(att.superposeResidual(x.mul(mask.unsqueeze(2)), p)); // [B′·n, L, d]
+      xt = xt.add(this.mlp(xt));
+      return att.retrieve(xt, p);
+    });
+  }
+}
+
+export class MIMOFormer extends Module {
+  readonly config: MIMOFormerConfig;
+  readonly tokenEmbedding: Embedding;
+  readonly positionEmbedding: Embedding;
+  readonly layers: MIMOFormerLayer[];
+  readonly norm: LayerNorm;
+  readonly head1: Linear;
+  readonly head2: Linear;
+  readonly drop: Dropout;
+
+  constructor(config: Partial<MIMOFormerConfig> = {}, generator?: Generator) {
+    super();
+    const c: MIMOFormerConfig = { ...defaultMIMOFormerConfig, ...config };
+    checkMIMOFormerConfig(c);
+    this.config = Object.freeze(c);
+    const g = { generator };
+    this.tokenEmbedding = this.registerModule('token_embedding', new Embedding(c.vocabSize, c.dim, g));
+    this.positionEmbedding = this.registerModule('position_embedding', new Embedding(c.maxLength, c.dim, g));
+    this.drop = this.registerModule('drop', new Dropout(c.dropout));
+    this.layers = Array.from({ length: c.layers }, (_, i) => this.registerModule(`layer${i}`, new MIMOFormerLayer(this.config, generator)));
+    this.norm = this.registerModule('norm', new LayerNorm(c.dim));
+    this.head1 = this.registerModule('head1', new Linear(c.dual ? 4 * c.dim : c.dim, c.ffn, g));
+    this.head2 = this.registerModule('head2', new Linear(c.ffn, c.classes, g));
+    noGrad(() => {
+      for (const e of [this.tokenEmbedding, this.positionEmbedding]) e.weight.normal_(0, MIMOFORMER_EMBEDDING_STD, generator);
+    });
+  }
+
+  /** The capacity {m: M, n: N}. */
+  get capacity(): GridPoint {
+    return { m: this.config.m, n: this.config.n };
+  }
+
+  /** Checks an operating point against the capacity (default: the capacity). */
+  checkPoint(point?: GridPoint): GridPoint {
+    const p = point ?? this.capacity;
+    const { m: M, n: N, variant } = this.config;
+    for (const k of ['m', 'n'] as const) {
+      const v = p[k];
+      const cap = k === 'm' ? M : N;
+      if (!Number.isInteger(v) || v < 1 || v > cap) {
+        const why = cap === 1 && (variant === 'softmax' || variant === 'performer') ? ` (the ${variant} variant has no superposition grid)` : '';
+        throw new RangeError(`MIMOFormer: grid ${k} = ${String(v)} must be an integer in 1..${cap}, the model's capacity ${M}×${N}${why}`);
+      }
+    }
+    return { m: p.m, n: p.n };
+  }
+
+  /** The padding mask [B, L] (float 0/1) from a mask tensor, lengths, or ids ≠ padId. */
+  private toMask(ids: Tensor, mask: Tensor | readonly number[] | undefined): Tensor {
+    const [B, L] = ids.shape;
+    return tidy(() => {
+      if (mask === undefined) return ids.ne(this.config.padId).to('float32');
+      if (mask instanceof Tensor) {
+        if (mask.ndim !== 2 || mask.shape[0] !== B || mask.shape[1] !== L) throw new RangeError(`MIMOFormer: mask must be [${B}, ${L}] like the ids, got [${mask.shape}]`);
+        return mask.to('float32');
+      }
+      if (mask.length !== B || mask.some((n) => !Number.isInteger(n) || n < 0 || n > L)) {
+        throw new RangeError(`MIMOFormer: lengths must be ${B} integers in 0..${L}, got [${mask.join(', ')}]`);
+      }
+      return arange(0, L).unsqueeze(0).lt(tensor([...mask], { dtype: 'int64' }).unsqueeze(1)).to('float32');
+    });
+  }
+
+  private checkIds(ids: Tensor, p: GridPoint): void {
+    const { maxLength, vocabSize } = this.config;
+    if (ids.ndim !== 2 || (ids.dtype !== 'int64' && ids.dtype !== 'int32')) throw new RangeError(`MIMOFormer: expected token ids int64 [B, L], got ${ids.dtype} [${ids.shape}]`);
+    const [B, L] = ids.shape;
+    const g = p.m * p.n;
+    if (B === 0 || B % g !== 0) throw new RangeError(`MIMOFormer: the batch of ${B} sequences must be a positive multiple of m·n = ${p.m}·${p.n} = ${g} (the grid ${p.m}×${p.n}); truncate or pad the batch`);
+    if (L < 1 || L > maxLength) throw new RangeError(`MIMOFormer: sequence length ${L} must be in 1..maxLength ${maxLength}`);
+    const [lo, hi] = noGrad(() => tidy(() => [ids.amin().item(), ids.amax().item()]));
+    if (lo < 0 || hi >= vocabSize) throw new RangeError(`MIMOFormer: token ids must be in [0, ${vocabSize}), got ids from ${lo} to ${hi}`);
+  }
+
+  /**
+   * The pooled encodings [B, d] of ids [B, L] at an operating point; `tap` sees each layer's
+   * attention input (after LN) and the padding mask (for probes).
+   */
+  encode(ids: Tensor, mask?: Tensor | readonly number[], point?: GridPoint, tap?: LayerTap): Tensor {
+    const p = this.checkPoint(point);
+    this.checkIds(ids, p);
+    return tidy(() => {
+      const L = ids.shape[1];
+      const w = this.toMask(ids, mask); // [B, L]
+      let x = this.drop.forward(this.tokenEmbedding.forward(ids).add(this.positionEmbedding.forward(arange(0, L, 1, { dtype: 'int64' }))));
+      this.layers.forEach((layer, i) => {
+        x = layer.forward(x, w, p, tap ? (h) => tap(i, layer.attention, h, w) : undefined);
+      });
+      const h = this.norm.forward(x).mul(w.unsqueeze(2));
+      return h.sum(1).div(w.sum(1, true).clamp(1));
+    });
+  }
+
+  private head(x: Tensor): Tensor {
+    return this.head2.forward(F.relu(this.head1.forward(x)));
+  }
+
+  /** Logits [B, classes] of ids [B, L] (rows in input order); mask: [B, L] (1 = token), lengths, or ids ≠ padId. */
+  override forward(ids: Tensor, mask?: Tensor | readonly number[], point?: GridPoint): Tensor {
+    if (this.config.dual) throw new Error('MIMOFormer: this is a dual (two-sequence) model; call forwardPair(ids0, mask0, ids1, mask1, point)');
+    return tidy(() => this.head(this.encode(ids, mask, point)));
+  }
+
+  /**
+   * Dual model: logits [B, classes] for the pairs (ids0[i], ids1[i]). Each side is encoded as its own
+   * batch (grouped into grids of m·n rows in order), then the head reads [x0, x1, x0⊙x1, x0−x1].
+   */
+  forwardPair(ids0: Tensor, mask0: Tensor | readonly number[] | undefined, ids1: Tensor, mask1: Tensor | readonly number[] | undefined, point?: GridPoint): Tensor {
+    if (!this.config.dual) throw new Error('MIMOFormer: forwardPair needs a dual model (config.dual = true); call forward(ids, mask, point)');
+    if (ids0.shape[0] !== ids1.shape[0]) throw new RangeError(`MIMOFormer: the two sides must have as many sequences, got ${ids0.shape[0]} and ${ids1.shape[0]}`);
+    return tidy(() => {
+      const x0 = this.encode(ids0, mask0, point);
+      const x1 = this.encode(ids1, mask1, point);
+      return this.head(cat([x0, x1, x0.mul(x1), x0.sub(x1)], 1));
+    });
+  }
+
+  /** Multiply-accumulates per input sequence at an operating point (see mimoformer_macs.ts). */
+  macs(point?: GridPoint, length: number = this.config.maxLength): MIMOFormerMacs {
+    return mimoformerMacs(this.config, this.checkPoint(point), length);
+  }
+}

@@ -1,0 +1,103 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Generator, Tensor, noGrad, randint, tidy } from '../tensor/index.js';
+import { assertClose } from '../testing/assert.js';
+import { MIMOFormer } from './mimoformer.js';
+import type { MIMOFormerConfig } from './mimoformer.js';
+import { interferenceProbe } from './mimoformer_interference.js';
+
+const cfg: Partial<MIMOFormerConfig> = { vocabSize: 20, maxLength: 32, classes: 2, dim: 32, ffn: 32, heads: 2, headDim: 32, layers: 2, features: 64, dropout: 0.1 };
+
+// Measured (random-init att model with capacity 4×4, D = 32, L = 32, 2 groups per point, layer 0):
+//   point  SIR (1/√(MN−1))  aligned SIR (√(D/(MN−1)))  crosstalk RMS / predicted  output crosstalk (√(MN−1))
+//   2×1    0.998 (1.000)    5.74 (5.66)                0.1632 / 0.1638            1.07 (1.00)
+//   2×2    0.570 (0.577)    3.32 (3.27)                0.1414 / 0.1429            1.69 (1.73)
+//   4×4    0.245 (0.258)    1.41 (1.46)                0.0838 / 0.0806            4.12 (3.87)
+test('interference: scores’ crosstalk matches the conditional-variance prediction and √(D/(MN−1)); the output crosstalk is about √(MN−1)', () => {
+  const model = new MIMOFormer({ ...cfg, variant: 'att', m: 4, n: 4 }, new Generator(1));
+  tidy(() => {
+    for (const [m, n] of [[2, 2], [4, 4], [2, 1]]) {
+      const B = 2 * m * n;
+      const ids = randint(1, 20, [B, 32], { generator: new Generator(2) });
+      const rows = interferenceProbe(model, ids, Array.from({ length: B }, (_, i) => 32 - (i % 3)), { m, n }, { maxPositions: 24 });
+      assert.equal(rows.length, 2);
+      const G = m * n;
+      for (const r of rows) {
+        const tag = `${m}×${n} layer ${r.layer}`;
+        console.log(`${tag}: SIR ${r.sir.toFixed(3)} (1/√(MN−1) ${r.theory_sir_random.toFixed(3)}), aligned ${r.sir_aligned.toFixed(3)} (√(D/(MN−1)) ${r.theory_sir_aligned.toFixed(3)}), ` +
+          `crosstalk ${r.crosstalk_rms.toFixed(4)} predicted ${r.predicted_crosstalk_rms.toFixed(4)}, output ${r.output_rel_error.toFixed(3)}`);
+        assert.equal(r.theory_sir_aligned, Math.sqrt(32 / (G - 1)));
+        assert.ok(Math.abs(r.predicted_crosstalk_rms / r.crosstalk_rms - 1) < 0.15, `${tag}: predicted ${r.predicted_crosstalk_rms} vs ${r.crosstalk_rms}`);
+        // The random-like theory holds where q and k are random projections of the input: layer 0.
+        // Layer 1 reads states that went through the superposed layer (measured 2×2: SIR 0.71, output 2.5).
+        if (r.layer > 0) continue;
+        assert.ok(Math.abs(r.sir_aligned / r.theory_sir_aligned - 1) < 0.2, `${tag}: aligned SIR ${r.sir_aligned} vs ${r.theory_sir_aligned}`);
+        assert.ok(Math.abs(r.sir / r.theory_sir_random - 1) < 0.2, `${tag}: SIR ${r.sir} vs ${r.theory_sir_random}`);
+        const s = Math.sqrt(G - 1);
+        assert.ok(r.output_rel_error > 0.7 * s && r.output_rel_error < 1.2 * s, `${tag}: output crosstalk ${r.output_rel_error}`);
+      }
+    }
+    // 1×1: no other channel, no crosstalk, and the output is the Performer's.
+    const rows = interferenceProbe(model, randint(1, 20, [3, 32], { generator: new Generator(3) }), undefined, { m: 1, n: 1 });
+    for (const r of rows) {
+      assert.ok(r.crosstalk_rms < 1e-6 && r.sir > 1e4 && r.theory_sir_aligned === Infinity);
+      assert.ok(r.output_rel_error < 1e-5, `1×1 output error ${r.output_rel_error}`);
+    }
+  });
+  assert.equal(model.training, true, 'the probe restores the training mode');
+  model.dispose();
+});
+
+test('interference: signal and crosstalk RMS equal a plain-JS computation on a tiny grid', () => {
+  const model = new MIMOFormer({ ...cfg, variant: 'att-mlp', m: 2, n: 2, headDim: 4, heads: 1, layers: 1, maxLength: 4 }, new Generator(4));
+  tidy(() => {
+    const ids = randint(1, 20, [4, 3], { generator: new Generator(5) });
+    const lens = [3, 2, 3, 3];
+    const rows = interferenceProbe(model, ids, lens, { m: 2, n: 2 });
+    // The same layer input, projected by the layer (q, k scaled by 1/√4 and D^(-1/4) = 1/√2 as the kernel sees them).
+    let q: number[][][] = [];
+    let k: number[][][] = [];
+    model.eval();
+    noGrad(() =>
+      model.encode(ids, lens, { m: 2, n: 2 }, (_, att, h, w) => {
+        const g = att.projectGrid(h, w, { m: 2, n: 2 });
+        const cells = (t: Tensor) => (t.reshape([4, 3, 4]).mul(4 ** -0.25).toArray() as number[][][]); // [cell, L, D]
+        q = cells(g.q);
+        k = cells(g.k);
+      }),
+    );
+    model.train();
+    const a = (model.layers[0].attention.keys.toArray() as number[][][]).flat(); // cell index m·2 + n
+    let sig = 0;
+    let eps = 0;
+    let count = 0;
+    const dot = (x: number[], y: number[], kx: number[], ky: number[]) => x.reduce((s, v, d) => s + kx[d] * v * ky[d] * y[d], 0);
+    for (let m = 0; m < 2; m++) {
+      for (let n = 0; n < 2; n++) {
+        const c = 2 * m + n;
+        for (let l = 0; l < lens[c]; l++) {
+          for (let j = 0; j < lens[c]; j++) {
+            let full = 0; // ⟨q̃_n(l), k̃_m(j)⟩ over the real tokens of the bundles
+            for (let mp = 0; mp < 2; mp++) {
+              for (let np = 0; np < 2; np++) {
+                const cq = 2 * mp + n;
+                const ck = 2 * m + np;
+                if (l < lens[cq] && j < lens[ck]) full += dot(q[cq][l], k[ck][j], a[cq], a[ck]);
+              }
+            }
+            const s = dot(q[c][l], k[c][j], a[c], a[c]);
+            sig += s * s;
+            eps += (full - s) ** 2;
+            count++;
+          }
+        }
+      }
+    }
+    assert.equal(rows[0].pairs, count);
+    assertClose([rows[0].signal_rms, rows[0].crosstalk_rms], [Math.sqrt(sig / count), Math.sqrt(eps / count)], 1e-6, 1e-4);
+  });
+  model.dispose();
+  const perf = new MIMOFormer({ ...cfg, variant: 'performer', m: 1, n: 1 });
+  assert.throws(() => interferenceProbe(perf, randint(1, 20, [1, 4])), /needs an att or att-mlp model/);
+  perf.dispose();
+});

@@ -1,0 +1,143 @@
+// Interference between the superposition channels of a MIMOFormer (att / att-mlp), layer by layer,
+// measured on a batch (the digest's §5). For the sequence at grid cell (m, n), query position l and
+// key position l′, with q and k scaled as the kernel sees them (1/√(mn) and D^(-1/4) each):
+//
+//   signal      s = ⟨q_mn(l), k_mn(l′)⟩
+//   crosstalk   ε = ⟨q̃_n(l), k̃_m(l′)⟩ − s = Σ_{(m′,n′)≠(m,n)} Σ_d a_m′n[d]·a_mn′[d]·q_m′n[d]·k_mn′[d]
+//   predicted   Var(ε | q, k) = Σ_{(m′,n′)≠(m,n)} Σ_d q_m′n[d]²·k_mn′[d]²   (random keys, E ε = 0)
+//   theory      for random-like q, k: SIR ≈ √(D/(MN−1)) against the aligned score ‖q‖‖k‖
+//               (sir_aligned), and ≈ 1/√(MN−1) against a random score ⟨q, k⟩ (sir)
+//
+// RMS values run over every head and every pair of real tokens (both positions unpadded in sequence
+// (m, n)) among the first maxPositions positions; padded queries and keys are zeroed before
+// bundling as in the model. Output crosstalk: the att core's unbound output o_mn against the same layer's separate
+// Performer on sequence (m, n) alone with features Ω·diag(a_mn) (what o_mn would be without the
+// other sequences), RMS over real query positions. For att-mlp, whose output is never unbound, the
+// output rows use the att core on that layer's q, k, v: they measure the bundled attention channel.
+import { Tensor, noGrad, tidy } from '../tensor/index.js';
+import { linearAttention, reluFeatures } from './favor.js';
+import { superposedAttention } from './mimoformer_attention.js';
+import type { GridPoint, MIMOFormer, MIMOFormerAttention } from './mimoformer.js';
+
+export interface InterferenceRow {
+  layer: number;
+  m: number;
+  n: number;
+  head_dim: number;
+  /** (query, key) pairs of real tokens measured, over all sequences and heads. */
+  pairs: number;
+  signal_rms: number;
+  crosstalk_rms: number;
+  /** signal_rms / crosstalk_rms (Infinity on a 1×1 grid). */
+  sir: number;
+  /** √(mean Var(ε | q, k)): the conditional-variance prediction of crosstalk_rms. */
+  predicted_crosstalk_rms: number;
+  predicted_sir: number;
+  /** RMS of ‖q_mn(l)‖·‖k_mn(l′)‖, the largest score the pair could have. */
+  aligned_rms: number;
+  sir_aligned: number;
+  /** √(D/(mn−1)). */
+  theory_sir_aligned: number;
+  /** 1/√(mn−1). */
+  theory_sir_random: number;
+  /** RMS of the separate Performers' outputs. */
+  output_rms: number;
+  /** RMS(o_mn superposed − o_mn separate). */
+  output_crosstalk_rms: number;
+  /** output_crosstalk_rms / output_rms. */
+  output_rel_error: number;
+}
+
+export interface InterferenceOptions {
+  /** Query and key positions measured (the first ones; default 128): the score tensors are L² per sequence and head. */
+  maxPositions?: number;
+}
+
+/** Weighted RMS sqrt(Σ w·x² / Σ w) (x² given), as a number. */
+function rms(sq: Tensor, w: Tensor, total: number): number {
+  return Math.sqrt(sq.mul(w).sum().item() / total);
+}
+
+function layerRow(layer: number, att: MIMOFormerAttention, normed: Tensor, mask: Tensor, p: GridPoint, P: number): InterferenceRow {
+  return tidy(() => {
+    const D = att.config.headDim;
+    const g = att.projectGrid(normed, mask, p); // [B′, m, n, H, L, D]
+    const a = att.keysAt(p);
+    const key = a.reshape([1, p.m, p.n, 1, 1, D]);
+    const s = D ** -0.25;
+    const L = g.q.shape[4];
+    const Pn = Math.min(P, L);
+    const mq = g.mask.narrow(3, 0, Pn); // [B′, m, n, P]
+    const w6 = mq.unsqueeze(3).unsqueeze(5); // [B′, m, n, 1, P, 1]
+    const q = g.q.narrow(4, 0, Pn).mul(s).mul(w6); // padded queries and keys zeroed, as the core does
+    const k = g.k.narrow(4, 0, Pn).mul(s).mul(w6);
+    const signal = q.matmul(k.transpose(-2, -1)); // [B′, m, n, H, P, P]
+    const qt = q.mul(key).sum(1); // [B′, n, H, P, D]
+    const kt = k.mul(key).sum(2); // [B′, m, H, P, D]
+    const full = qt.unsqueeze(1).matmul(kt.unsqueeze(2).transpose(-2, -1)); // [B′, m, n, H, P, P]
+    const eps = full.sub(signal);
+    const q2 = q.square();
+    const k2 = k.square();
+    const predicted = q2.sum(1).unsqueeze(1).matmul(k2.sum(2).unsqueeze(2).transpose(-2, -1)).sub(q2.matmul(k2.transpose(-2, -1)));
+    const aligned2 = q2.sum(-1).unsqueeze(-1).mul(k2.sum(-1).unsqueeze(-2)); // ‖q‖²‖k‖²
+    const w = mq.unsqueeze(4).mul(mq.unsqueeze(3)).unsqueeze(3); // [B′, m, n, 1, P, P]: real query × real key
+    const H = q.shape[3];
+    const pairs = w.sum().item() * H;
+    const total = Math.max(pairs, 1);
+    const signalRms = rms(signal.square(), w, total);
+    const crossRms = rms(eps.square(), w, total);
+    const predRms = rms(predicted, w, total);
+    const alignedRms = rms(aligned2, w, total);
+    // Output crosstalk over the whole length.
+    const bundled = superposedAttention(g.q, g.k, g.v, g.mask, a, att.omega); // [B′, m, n, H, L, D]
+    const separate: Tensor[] = [];
+    let outSq = 0;
+    let diffSq = 0;
+    for (let i = 0; i < p.m; i++) {
+      for (let j = 0; j < p.n; j++) {
+        const omegaMn = att.omega.mul(a.select(0, i).select(0, j).unsqueeze(0)); // Ω·diag(a_mn)
+        const cell = (t: Tensor) => t.select(1, i).select(1, j); // [B′, H, L, D]
+        const km = g.mask.select(1, i).select(1, j).unsqueeze(1).expand([g.q.shape[0], H, L]);
+        const o = linearAttention(reluFeatures(cell(g.q), omegaMn), reluFeatures(cell(g.k), omegaMn), cell(g.v), km);
+        const wq = km.to(o.dtype).unsqueeze(3);
+        outSq += o.square().mul(wq).sum().item();
+        diffSq += cell(bundled).sub(o).square().mul(wq).sum().item();
+        separate.push(o);
+      }
+    }
+    const queries = g.mask.sum().item() * H * D;
+    const outputRms = Math.sqrt(outSq / Math.max(queries, 1));
+    const outputCross = Math.sqrt(diffSq / Math.max(queries, 1));
+    const G = p.m * p.n;
+    return {
+      layer, m: p.m, n: p.n, head_dim: D, pairs,
+      signal_rms: signalRms, crosstalk_rms: crossRms, sir: signalRms / crossRms,
+      predicted_crosstalk_rms: predRms, predicted_sir: signalRms / predRms,
+      aligned_rms: alignedRms, sir_aligned: alignedRms / crossRms,
+      theory_sir_aligned: G > 1 ? Math.sqrt(D / (G - 1)) : Infinity, theory_sir_random: G > 1 ? 1 / Math.sqrt(G - 1) : Infinity,
+      output_rms: outputRms, output_crosstalk_rms: outputCross, output_rel_error: outputCross / outputRms,
+    };
+  });
+}
+
+/**
+ * Per-layer interference of an att or att-mlp model on ids [B, L] (mask or lengths as for forward)
+ * at an operating point (default: the capacity). Runs the model once in eval mode without
+ * gradients (its training mode is restored afterwards).
+ */
+export function interferenceProbe(model: MIMOFormer, ids: Tensor, mask?: Tensor | readonly number[], point?: GridPoint, o: InterferenceOptions = {}): InterferenceRow[] {
+  const v = model.config.variant;
+  if (v !== 'att' && v !== 'att-mlp') throw new RangeError(`interferenceProbe: needs an att or att-mlp model (channels in superposition), got the ${v} variant`);
+  const P = o.maxPositions ?? 128;
+  if (!Number.isInteger(P) || P < 1) throw new RangeError(`interferenceProbe: maxPositions must be a positive integer, got ${String(P)}`);
+  const p = model.checkPoint(point);
+  const wasTraining = model.training;
+  model.eval();
+  const rows: InterferenceRow[] = [];
+  try {
+    noGrad(() => tidy(() => void model.encode(ids, mask, p, (layer, att, normed, w) => rows.push(layerRow(layer, att, normed, w, p, P)))));
+  } finally {
+    model.train(wasTraining);
+  }
+  return rows;
+}
