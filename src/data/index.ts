@@ -16,3 +16,4 @@ export * from './batches.js';
 export * from './listops.js';
 export * from './transforms.js';
 export * from './loader.js';
+export * from './lra.js';

@@ -11,6 +11,8 @@ import { DATASET_SPECS, IMAGE_DATASETS, divisorsOf, evaluateMIMOConv, loadImageD
 import type { EvalPoint, ImageDataset } from '../../train/mimoconv.js';
 import { UsageError, positiveInt, positiveIntList, printJson } from '../output.js';
 import { evalDataMUXCheckpoint, evalDataMUXVisionCheckpoint } from './eval_datamux.js';
+import { evalMIMOFormerCheckpoint } from './eval_mimoformer.js';
+import { gridList } from './train_mimoformer.js';
 
 interface EvalCliOptions {
   n?: number[];
@@ -20,6 +22,8 @@ interface EvalCliOptions {
   limit?: number;
   batchSize: number;
   groups: number;
+  grids?: [number, number][];
+  listopsDir?: string;
   json?: boolean;
   plot?: string;
 }
@@ -104,9 +108,9 @@ export function evalCommand(): Command {
   return cmd
     .description(
       'accuracy and inference throughput (eval mode, no gradients) of a MIMOConv checkpoint at each operating point n (or of a plain WideResNet, n = 1), ' +
-        'or of a DataMUX checkpoint on SST-2 at each n ≤ N',
+        'or of a DataMUX checkpoint on SST-2 at each n ≤ N, or of a MIMOFormer checkpoint on its LRA task at each grid M×N',
     )
-    .argument('<checkpoint>', 'model checkpoint (model.safetensors of `mimo train mimoconv`, `mimo train wideresnet` or `mimo train datamux`)')
+    .argument('<checkpoint>', 'model checkpoint (model.safetensors of `mimo train mimoconv`, `mimo train wideresnet`, `mimo train datamux` or `mimo train mimoformer`)')
     .option('--n <list>', 'operating points, comma-separated; MIMOConv: each must divide the capacity (default: every divisor of cap); DataMUX: each ≤ N (default: the trained points)', positiveIntList('--n'))
     .option('--data <dir>', 'data directory (default: $MIMO_DATA, then ../shared/data)')
     .option('--dataset <name>', 'mnist or cifar10 (default: the one the checkpoint was trained on)', (v: string) => {
@@ -119,7 +123,9 @@ export function evalCommand(): Command {
     }, 'test')
     .option('--limit <n>', 'evaluate on only the first n images', positiveInt('--limit'))
     .option('--batch-size <b>', 'images per forward pass (rounded down to a multiple of cap)', positiveInt('--batch-size'), 512)
-    .option('--groups <g>', 'DataMUX: mixes per forward pass', positiveInt('--groups'), 32)
+    .option('--groups <g>', 'DataMUX: mixes per forward pass; MIMOFormer: sequences per forward pass', positiveInt('--groups'), 32)
+    .option('--grids <grids>', 'MIMOFormer: grids MxN, comma-separated (default: the trained grids)', gridList('--grids'))
+    .option('--listops-dir <dir>', 'MIMOFormer on ListOps: folder of basic_{train,val,test}.tsv (default DATA/listops)')
     .option('--json', 'print the result as JSON')
     .option('--plot <file.svg>', 'write an SVG plot of accuracy against throughput')
     .action(async (file: string, o: EvalCliOptions) => {
@@ -128,6 +134,10 @@ export function evalCommand(): Command {
       if (info.model === 'datamux') {
         const split = cmd.getOptionValueSource('split') === 'cli' ? o.split : 'dev';
         return evalDataMUXCheckpoint(file, info, { n: o.n, data: o.data, split, limit: o.limit, groups: o.groups, json: o.json });
+      }
+      if (info.model === 'mimoformer') {
+        const split = cmd.getOptionValueSource('split') === 'cli' ? o.split : 'dev';
+        return evalMIMOFormerCheckpoint(file, info, { grids: o.grids, data: o.data, listopsDir: o.listopsDir, split, limit: o.limit, batch: o.groups, json: o.json });
       }
       if (info.model === 'datamux-vision') {
         if (o.split === 'dev') throw new UsageError(`--split dev: MNIST has train and test splits only`);

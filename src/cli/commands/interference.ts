@@ -3,6 +3,8 @@ import { Command } from 'commander';
 import { BINDINGS, interferenceRows } from '../../superposition/index.js';
 import type { Binding, InterferenceRow } from '../../superposition/index.js';
 import { UsageError, nonNegativeInt, positiveInt, positiveIntList, printJson } from '../output.js';
+import { printModelInterference } from './interference_model.js';
+import { gridList } from './train_mimoformer.js';
 
 interface InterferenceCliOptions {
   binding: Binding;
@@ -11,6 +13,12 @@ interface InterferenceCliOptions {
   trials: number;
   seed: number;
   json?: boolean;
+  model?: string;
+  grids?: [number, number][];
+  sequences: number;
+  positions: number;
+  data?: string;
+  listopsDir?: string;
 }
 
 /** Parses --binding, naming the choices when it is unknown. */
@@ -56,14 +64,24 @@ const LEGEND = [
 
 export function interferenceCommand(): Command {
   return new Command('interference')
-    .description('measure how well one item is retrieved from N superposed bound items, against the theory')
+    .description(
+      'measure how well one item is retrieved from N superposed bound items, against the theory; with --model, the attention-score ' +
+        'interference inside a MIMOFormer checkpoint (trained and untrained weights, per layer and grid)',
+    )
     .option('--binding <name>', `binding: ${BINDINGS.join(', ')}`, parseBinding, 'hrr' as Binding)
     .option('--dim <D>', 'vector dimension', dimension, 512)
     .option('--n <list>', 'numbers of superposed items, comma-separated', positiveIntList('--n'), [1, 2, 4, 8, 16])
     .option('--trials <T>', 'random trials per N', positiveInt('--trials'), 200)
     .option('--seed <s>', 'random seed', nonNegativeInt('--seed'), 0)
     .option('--json', 'print the rows as JSON')
-    .action((o: InterferenceCliOptions) => {
+    .option('--model <checkpoint>', 'a MIMOFormer att or att-mlp checkpoint: probe its attention channels on dev sequences of its task')
+    .option('--grids <grids>', 'with --model: grids MxN, comma-separated (default 1x1, 2x2, 4x4, ... up to the capacity)', gridList('--grids'))
+    .option('--sequences <S>', 'with --model: dev sequences probed (per grid, rounded down to a multiple of m·n)', positiveInt('--sequences'), 64)
+    .option('--positions <P>', 'with --model: the first P query and key positions of each sequence', positiveInt('--positions'), 128)
+    .option('--data <dir>', 'with --model: data directory (default: $MIMO_DATA, then ../shared/data)')
+    .option('--listops-dir <dir>', 'with --model on ListOps: folder of basic_{train,val,test}.tsv (default DATA/listops)')
+    .action(async (o: InterferenceCliOptions) => {
+      if (o.model) return printModelInterference({ model: o.model, grids: o.grids, sequences: o.sequences, positions: o.positions, data: o.data, listopsDir: o.listopsDir, seed: o.seed, json: o.json });
       // Rows from random items and keys; a trained model's channels (e.g. MIMOFormer's attention,
       // from a checkpoint) would be a second source of the same rows, printed the same way.
       const rows = interferenceRows({ binding: o.binding, dim: o.dim, ns: o.n, trials: o.trials, seed: o.seed });

@@ -6,6 +6,7 @@ import {
 } from '../../train/mimoconv.js';
 import type { EpochMetrics, ImageDataset, MIMOConvTrainConfig } from '../../train/mimoconv.js';
 import { trainDataMUXCommand } from './train_datamux.js';
+import { trainMIMOFormerCommand } from './train_mimoformer.js';
 import { UsageError, choice, nonNegativeInt, nonNegativeNumber, positiveInt, positiveIntList, positiveNumber, printJson, progressBar } from '../output.js';
 
 
@@ -210,5 +211,6 @@ export function trainCommand(): Command {
     .description('train models (MIMOConv, and its plain WideResNet baseline; DataMUX)')
     .addCommand(imageClassifierCommand('mimoconv'))
     .addCommand(imageClassifierCommand('wideresnet'))
-    .addCommand(trainDataMUXCommand());
+    .addCommand(trainDataMUXCommand())
+    .addCommand(trainMIMOFormerCommand());
 }

@@ -8,6 +8,7 @@ import { DEMUX_KINDS, MAX_INSTANCES } from '../../models/datamux.js';
 import { CONV_MUX_KINDS } from '../../models/datamux_vision.js';
 import { defaultDataMUXVisionTrainConfig, readDataMUXVisionRunConfig, trainDataMUXVision } from '../../train/datamux_vision.js';
 import type { DataMUXVisionTrainConfig, VisionEpochMetrics } from '../../train/datamux_vision.js';
+import { mergeRunOptions } from './run_options.js';
 import { UsageError, choice, nonNegativeInt, nonNegativeNumber, positiveInt, positiveIntList, positiveNumber, printJson, progressBar } from '../output.js';
 
 const MUX_NAMES = { gaussian: 'gaussian', orthogonal: 'orthogonal', binary: 'binary' } as const;
@@ -81,12 +82,7 @@ export function trainDataMUXCommand(): Command {
       if (!prev) throw new UsageError(`--resume: ${out} holds no ${DATAMUX_RUN_FILES.state} to resume from`);
       saved = prev.config;
     }
-    const given: Record<string, unknown> = {};
-    for (const [key, field] of FIELDS) {
-      const fromCli = cmd.getOptionValueSource(key) === 'cli';
-      const v = saved && !fromCli ? saved[field] : o[key];
-      if (v !== undefined) given[field] = v;
-    }
+    const given: Record<string, unknown> = mergeRunOptions(cmd, o, FIELDS, saved);
     if (!saved) {
       given.learnMux = Boolean(o.learnMux);
       given.limit ??= null;

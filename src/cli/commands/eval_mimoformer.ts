@@ -1,0 +1,63 @@
+// `mimo eval CHECKPOINT` for MIMOFormer checkpoints: accuracy and throughput on the checkpoint's LRA
+// task at each grid (default: the grids the run trained), with MACs per sequence (whole model and
+// attention core) for the ideal speedups.
+import { getThreads } from '../../tensor/index.js';
+import { loadLraTask, resolveDataDir, subsetRows } from '../../data/index.js';
+import type { LraSplit, LraTask } from '../../data/index.js';
+import { loadMIMOFormer } from '../../models/checkpoint.js';
+import type { Checkpoint } from '../../models/checkpoint.js';
+import { evaluateMIMOFormer } from '../../train/mimoformer.js';
+import { UsageError, formatTable, printJson } from '../output.js';
+
+export interface MIMOFormerEvalCliOptions {
+  grids?: [number, number][];
+  data?: string;
+  listopsDir?: string;
+  split: LraSplit;
+  /** Evaluate on a random subset of this many sequences. */
+  limit?: number;
+  batch: number;
+  json?: boolean;
+}
+
+export async function evalMIMOFormerCheckpoint(file: string, info: Checkpoint, o: MIMOFormerEvalCliOptions): Promise<void> {
+  const c = info.config as { m?: number; n?: number; maxLength?: number; variant?: string };
+  const extra = (info.extra ?? {}) as { points?: [number, number][]; task?: LraTask; step?: number };
+  const [M, N] = [Number(c.m), Number(c.n)];
+  const grids = o.grids ?? extra.points ?? [[M, N]];
+  const bad = grids.filter(([m, n]) => m > M || n > N);
+  if (bad.length) throw new UsageError(`--grids ${bad.map(([m, n]) => `${m}x${n}`).join(',')}: the checkpoint's grid capacity is ${M}×${N}`);
+  if (!extra.task) throw new UsageError(`${file} does not say which LRA task it was trained on; it was not written by \`mimo train mimoformer\``);
+  const all = await loadLraTask(extra.task, resolveDataDir(o.data), o.split, { length: c.maxLength, listopsDir: o.listopsDir });
+  const data = o.limit ? subsetRows(all, o.limit, 1) : all;
+  if (data !== all) {
+    all.inputs.dispose();
+    all.labels.dispose();
+  }
+  const { model } = loadMIMOFormer(file);
+  let points;
+  try {
+    points = evaluateMIMOFormer(model, data, grids.map(([m, n]) => ({ m, n })), { batch: o.batch, warmup: true });
+  } finally {
+    data.inputs.dispose();
+    data.labels.dispose();
+  }
+  const rows = points.map((p) => {
+    const macs = model.macs({ m: p.m, n: p.n });
+    return {
+      m: p.m, n: p.n, accuracy: p.accuracy, correct: p.correct, total: p.total, seconds: Number(p.seconds.toFixed(4)),
+      sequences_per_s: Number(p.sequencesPerS.toFixed(2)), macs_per_sequence: Math.round(macs.total), core_macs_per_sequence: Math.round(macs.core),
+    };
+  });
+  model.dispose();
+  const result = {
+    checkpoint: file, model: 'mimoformer', config: info.config, step: extra.step ?? null, task: extra.task, split: o.split, sequences: rows[0]?.total ?? 0,
+    batch: o.batch, threads: getThreads(), points: rows,
+  };
+  if (o.json) return printJson(result);
+  console.log(`${file} (${c.variant}, step ${result.step ?? '?'}) on LRA ${extra.task} ${o.split}: ${result.sequences} sequences, batch ${o.batch}`);
+  console.log(formatTable(
+    ['grid', 'accuracy', 'seq/s', 'MMAC/seq', 'core MMAC/seq', 'seconds'],
+    rows.map((r) => [`${r.m}×${r.n}`, `${(100 * r.accuracy).toFixed(2)}%`, r.sequences_per_s.toFixed(1), (r.macs_per_sequence / 1e6).toFixed(2), (r.core_macs_per_sequence / 1e6).toFixed(2), r.seconds.toFixed(2)]),
+  ));
+}

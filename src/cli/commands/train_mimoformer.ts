@@ -1,0 +1,128 @@
+// `mimo train mimoformer`: MIMOFormer or its Performer / softmax baselines on an LRA task; see src/train/mimoformer.ts.
+import { Command } from 'commander';
+import path from 'node:path';
+import { LRA_TASKS } from '../../data/index.js';
+import { MIMOFORMER_VARIANTS } from '../../models/mimoformer.js';
+import { RUN_FILES } from '../../train/run_dir.js';
+import { defaultMIMOFormerTrainConfig, readMIMOFormerRunConfig, trainMIMOFormer } from '../../train/mimoformer.js';
+import type { MIMOFormerMetrics, MIMOFormerTrainConfig } from '../../train/mimoformer.js';
+import { TrainConfigError } from '../../train/mimoconv.js';
+import { mergeRunOptions } from './run_options.js';
+import { UsageError, choice, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, printJson, progressBar } from '../output.js';
+
+/** Parses a list of grids 'MxN' (or 'M×N'), e.g. '2x2,4x4'. */
+export function gridList(flag: string) {
+  return (v: string): [number, number][] => {
+    const parts = v.split(',').map((s) => s.trim());
+    return parts.map((p) => {
+      const m = /^(\d+)\s*[x×]\s*(\d+)$/.exec(p);
+      if (!m || Number(m[1]) < 1 || Number(m[2]) < 1) throw new UsageError(`${flag} takes grids MxN separated by commas (e.g. 2x2,4x4), got '${v}'`);
+      return [Number(m[1]), Number(m[2])];
+    });
+  };
+}
+
+/** CLI option key → training config field. */
+const FIELDS: [string, keyof MIMOFormerTrainConfig][] = [
+  ['task', 'task'], ['variant', 'variant'], ['m', 'm'], ['n', 'n'], ['points', 'points'], ['curriculumSteps', 'curriculumSteps'], ['dim', 'dim'],
+  ['ffn', 'ffn'], ['heads', 'heads'], ['headDim', 'headDim'], ['layers', 'layers'], ['features', 'features'], ['dropout', 'dropout'],
+  ['length', 'length'], ['steps', 'steps'], ['batch', 'batch'], ['lr', 'lr'], ['pctStart', 'pctStart'], ['weightDecay', 'weightDecay'],
+  ['evalEvery', 'evalEvery'], ['limit', 'limit'], ['evalLimit', 'evalLimit'], ['seed', 'seed'],
+];
+
+export function trainMIMOFormerCommand(): Command {
+  const d = defaultMIMOFormerTrainConfig;
+  const cmd = new Command('mimoformer').description(
+    'train MIMOFormer (linear attention in superposition: att. or att.+MLP on an M×N grid of sequences) or its Performer / softmax ' +
+      'baseline on an LRA task (ListOps, Text = IMDB bytes, Image = CIFAR-10 grey); AdamW + OneCycle; evaluates every trained grid on dev',
+  );
+  cmd
+    .requiredOption('--out <dir>', 'run directory: metrics.jsonl, model.safetensors (checkpoint), train_state.safetensors (for --resume)')
+    .option('--task <t>', LRA_TASKS.join(', '), choice('--task', LRA_TASKS), d.task)
+    .option('--variant <v>', `${MIMOFORMER_VARIANTS.join(', ')} (att: attention core in superposition; att-mlp: also the residual stream and MLP)`, choice('--variant', MIMOFORMER_VARIANTS), d.variant)
+    .option('--m <M>', 'grid rows: key/value bundles (capacity)', positiveInt('--m'), d.m)
+    .option('--n <N>', 'grid columns: query bundles (capacity)', positiveInt('--n'), d.n)
+    .option('--points <grids>', 'grids trained, e.g. 2x2,4x4 (each step draws one; default the capacity MxN). One set of weights then serves each', gridList('--points'))
+    .option('--curriculum-steps <s>', 'first steps on each grid\'s half (⌈m/2⌉×⌈n/2⌉), as the reference warms up', nonNegativeInt('--curriculum-steps'), d.curriculumSteps)
+    .option('--data <dir>', 'data directory (default: $MIMO_DATA, then ../shared/data)')
+    .option('--listops-dir <dir>', 'folder of basic_{train,val,test}.tsv (default DATA/listops; make it with `mimo data listops`)')
+    .option('--dim <d>', 'model width', positiveInt('--dim'), d.dim)
+    .option('--ffn <f>', 'MLP width', positiveInt('--ffn'), d.ffn)
+    .option('--heads <h>', 'attention heads', positiveInt('--heads'), d.heads)
+    .option('--head-dim <D>', 'width of each head', positiveInt('--head-dim'), d.headDim)
+    .option('--layers <l>', 'encoder layers', positiveInt('--layers'), d.layers)
+    .option('--features <R>', 'random features of FAVOR+', positiveInt('--features'), d.features)
+    .option('--dropout <p>', 'dropout', nonNegativeNumber('--dropout'), d.dropout)
+    .option('--length <L>', 'tokens per sequence (default: LRA\'s: listops 2000, text 1000, image 1024)', positiveInt('--length'))
+    .option('--steps <s>', 'optimizer steps', positiveInt('--steps'), d.steps)
+    .option('--batch <b>', 'sequences per step (a multiple of m·n of every grid)', positiveInt('--batch'), d.batch)
+    .option('--lr <x>', 'peak learning rate (AdamW, OneCycle with linear annealing)', positiveNumber('--lr'), d.lr)
+    .option('--pct-start <x>', 'share of the steps warming the lr up', nonNegativeNumber('--pct-start'), d.pctStart)
+    .option('--weight-decay <x>', 'AdamW weight decay', nonNegativeNumber('--weight-decay'), d.weightDecay)
+    .option('--eval-every <s>', 'evaluate and checkpoint every s steps (and at the end)', positiveInt('--eval-every'), d.evalEvery)
+    .option('--limit <n>', 'train on a random subset of n sequences', positiveInt('--limit'))
+    .option('--eval-limit <n>', `evaluate on a random subset of n dev sequences (default ${d.evalLimit}; 0 = all)`, nonNegativeInt('--eval-limit'))
+    .option('--seed <s>', 'random seed', nonNegativeInt('--seed'), d.seed)
+    .option('--resume', 'continue the run in --out from its last checkpoint (options not given are taken from the run)')
+    .option('--stop-after <s>', 'stop after this checkpoint step (continue later with --resume)', positiveInt('--stop-after'))
+    .option('--json', 'print the metrics of every evaluation as JSON');
+  cmd.action(async (o: Record<string, unknown>) => {
+    const out = o.out as string;
+    let saved: MIMOFormerTrainConfig | undefined;
+    if (o.resume) {
+      const prev = readMIMOFormerRunConfig(out);
+      if (!prev) throw new UsageError(`--resume: ${out} holds no ${RUN_FILES.state} to resume from`);
+      saved = prev.config;
+    }
+    if (o.evalLimit === 0) o.evalLimit = null;
+    const given = mergeRunOptions(cmd, o, FIELDS, saved);
+    if (!saved) given.limit ??= null;
+    let bar: ReturnType<typeof progressBar> | undefined;
+    const evals: MIMOFormerMetrics[] = [];
+    let result;
+    try {
+      result = await trainMIMOFormer({
+        ...given,
+        out,
+        data: o.data as string | undefined,
+        listopsDir: o.listopsDir as string | undefined,
+        resume: Boolean(o.resume),
+        stopAfter: o.stopAfter as number | undefined,
+        onStart: (s) => {
+          if (!o.json) {
+            const c = s.config;
+            const grids = c.points.map(([m, n]) => `${m}×${n}`).join(', ');
+            console.log(
+              `MIMOFormer ${c.variant} (capacity ${c.m}×${c.n}, grids ${grids}; ${c.layers} layer(s), d ${c.dim}, ${c.heads}×${c.headDim} heads, R ${c.features}; ` +
+                `${s.parameters} parameters) on LRA ${c.task} (L ${c.length}): ${s.trainSequences} training sequences, ${s.evalSequences} dev sequences; ` +
+                `${c.steps} steps of ${c.batch}` + (c.curriculumSteps ? ` (first ${c.curriculumSteps} on half grids)` : '') + (s.startStep ? `; resuming after step ${s.startStep}` : ''),
+            );
+          }
+          bar = progressBar('training', s.totalSteps);
+          bar.update(s.startStep, {});
+        },
+        onStep: (s) => {
+          if (s.step % 5 === 0 || s.step === s.totalSteps) {
+            bar?.update(s.step, { grid: s.point, loss: s.loss.toFixed(3), acc: (100 * s.accuracy).toFixed(1) + '%', 'seq/s': s.sequencesPerS.toFixed(1) });
+          }
+        },
+        onEval: (m) => {
+          evals.push(m);
+          if (!o.json) {
+            bar?.stop();
+            const accs = Object.entries(m.eval_accuracy).map(([g, a]) => `${g} ${(100 * a).toFixed(2)}%`).join(', ');
+            console.log(`step ${m.step}: loss ${m.train_loss.toFixed(4)}, train acc ${(100 * m.train_accuracy).toFixed(1)}%, dev acc ${accs}; ${m.sequences_per_s} seq/s, ${m.seconds.toFixed(1)} s`);
+          }
+        },
+      });
+    } catch (e) {
+      if (e instanceof TrainConfigError) throw new UsageError(e.message);
+      throw e;
+    } finally {
+      bar?.stop();
+    }
+    if (o.json) return printJson({ out: path.resolve(out), checkpoint: result.checkpoint, config: result.config, start_step: result.startStep, seconds: Math.round(result.seconds * 10) / 10, evals });
+    console.log(`checkpoint ${result.checkpoint}; metrics ${path.join(out, RUN_FILES.metrics)}`);
+  });
+  return cmd;
+}

@@ -1,0 +1,364 @@
+// Training MIMOFormer (and its Performer / softmax baselines) on an LRA task (docs/mimonets.md §2–3):
+// AdamW (β = 0.9/0.999, eps 1e-6) with OneCycle (linear anneal, warm-up share pctStart), gradient
+// clipping, cross-entropy on the class logits.
+//
+// Design decisions:
+//
+// * Steps, not epochs. A step draws `batch` sequences uniformly with replacement from the training
+//   split and one operating point (grid m×n) from `points`; the batch is laid out as batch/(m·n)
+//   groups of m·n sequences (MIMOFormer's layout). Every `evalEvery` steps and at the end, the run
+//   evaluates every point on the dev split, appends a metrics line and checkpoints.
+// * Curriculum (the reference's MIMO warm-up): during the first `curriculumSteps` steps every point
+//   is replaced by its half grid (⌈m/2⌉ × ⌈n/2⌉), using a slice of the same keys.
+// * Dynamic operating points: training several points (`points`) gives one set of weights that
+//   serves each grid; MIMOFormer.forward takes the grid, the keys are sliced.
+// * Batches are cut to their longest sequence (lengths are known), which changes nothing for a
+//   model that masks its padding and saves most of the cost on ListOps and Text.
+// * Randomness: step s draws its rows from deriveSeed(seed, 3s), its point from 3s+1 and seeds the
+//   global generator (dropout) from 3s+2; the model is initialised from Generator(seed). A resume
+//   needs only the step (the scheduler's state is saved) and reproduces the uninterrupted run.
+// * Run directory (train/run_dir.ts): model.safetensors ('mimoformer' checkpoint, extra {step, task,
+//   points, length, eval_accuracy}), train_state.safetensors, metrics.jsonl.
+import { F, Generator, Tensor, manualSeed, noGrad, tensor, tidy } from '../tensor/index.js';
+import { LRA_TASKS, LRA_TASK_INFO, Rng, deriveSeed, loadLraTask, resolveDataDir, subsetRows } from '../data/index.js';
+import type { LraData, LraTask } from '../data/index.js';
+import { AdamW, OneCycleLR, clipGradNorm_ } from '../nn/optim/index.js';
+import type { SchedulerStateDict } from '../nn/optim/index.js';
+import { appendLineAtomic } from '../io/index.js';
+import { MIMOFormer, MIMOFORMER_VARIANTS } from '../models/mimoformer.js';
+import type { GridPoint, MIMOFormerConfig, MIMOFormerVariant } from '../models/mimoformer.js';
+import { loadMIMOFormer, saveModelCheckpoint } from '../models/checkpoint.js';
+import { TrainConfigError } from './mimoconv.js';
+import { disposeState, openRun, readRunConfig, restoreOptimizer, saveState } from './run_dir.js';
+
+export interface MIMOFormerTrainConfig {
+  task: LraTask;
+  variant: MIMOFormerVariant;
+  /** Grid capacity M × N (1 × 1 for the baselines). */
+  m: number;
+  n: number;
+  /** Grids trained, [m, n] each ≤ the capacity (each step draws one); default [[M, N]]. */
+  points: [number, number][];
+  /** Steps at the start that use each point's half grid. */
+  curriculumSteps: number;
+  dim: number;
+  ffn: number;
+  heads: number;
+  headDim: number;
+  layers: number;
+  features: number;
+  dropout: number;
+  /** Tokens per sequence (longer inputs are cut; default the task's LRA length). */
+  length: number;
+  steps: number;
+  /** Sequences per step (a multiple of m·n for every point). */
+  batch: number;
+  lr: number;
+  pctStart: number;
+  weightDecay: number;
+  clipNorm: number;
+  evalEvery: number;
+  /** Use only a random subset of this many training sequences. */
+  limit: number | null;
+  /** Evaluate on a random subset of this many dev sequences. */
+  evalLimit: number | null;
+  seed: number;
+}
+
+/**
+ * The CPU default, a 1-layer "wide" model at reduced width (the reference's wide configs have one
+ * layer; d 64, F 128 as its Image config, 4 heads of D = 64, R = 64 random features). Points default
+ * to the capacity; lengths to LRA's.
+ */
+export const defaultMIMOFormerTrainConfig: MIMOFormerTrainConfig = {
+  task: 'listops', variant: 'performer', m: 1, n: 1, points: [[1, 1]], curriculumSteps: 0, dim: 64, ffn: 128, heads: 4, headDim: 64, layers: 1,
+  features: 64, dropout: 0.1, length: 2000, steps: 2000, batch: 32, lr: 1e-3, pctStart: 0.1, weightDecay: 0, clipNorm: 1, evalEvery: 250,
+  limit: null, evalLimit: 2000, seed: 0,
+};
+
+export function validateMIMOFormerTrainConfig(c: MIMOFormerTrainConfig): void {
+  const bad = (msg: string): never => {
+    throw new TrainConfigError(msg);
+  };
+  if (!LRA_TASKS.includes(c.task)) bad(`task must be one of ${LRA_TASKS.join(', ')}, got '${String(c.task)}'`);
+  if (!MIMOFORMER_VARIANTS.includes(c.variant)) bad(`variant must be one of ${MIMOFORMER_VARIANTS.join(', ')}, got '${String(c.variant)}'`);
+  const posInt = (v: number, name: string) => (Number.isInteger(v) && v >= 1) || bad(`${name} must be a positive integer, got ${v}`);
+  for (const k of ['m', 'n', 'dim', 'ffn', 'heads', 'headDim', 'layers', 'features', 'length', 'steps', 'batch', 'evalEvery'] as const) posInt(c[k], k);
+  if ((c.variant === 'performer' || c.variant === 'softmax') && (c.m !== 1 || c.n !== 1)) bad(`the ${c.variant} baseline has a 1×1 grid, got ${c.m}×${c.n}`);
+  if (!Array.isArray(c.points) || c.points.length === 0) bad(`points must be a non-empty list, got ${JSON.stringify(c.points)}`);
+  for (const p of c.points) {
+    if (!Array.isArray(p) || p.length !== 2 || !p.every((v) => Number.isInteger(v) && v >= 1)) bad(`a point must be [m, n] of positive integers, got ${JSON.stringify(p)}`);
+    if (p[0] > c.m || p[1] > c.n) bad(`point ${formatPoint(p)} exceeds the grid capacity ${c.m}×${c.n}`);
+    if (c.batch % (p[0] * p[1]) !== 0) bad(`batch (${c.batch}) must be a multiple of m·n = ${p[0] * p[1]} for point ${formatPoint(p)}`);
+  }
+  if (!Number.isInteger(c.curriculumSteps) || c.curriculumSteps < 0 || c.curriculumSteps > c.steps) bad(`curriculumSteps must be an integer in 0..steps (${c.steps}), got ${c.curriculumSteps}`);
+  if (c.task === 'image' && c.length !== LRA_TASK_INFO.image.length) bad(`image: length must be ${LRA_TASK_INFO.image.length} (32×32 pixels), got ${c.length}`);
+  if (!(c.lr > 0 && Number.isFinite(c.lr))) bad(`lr must be a positive number, got ${c.lr}`);
+  if (!(c.pctStart >= 0 && c.pctStart <= 1)) bad(`pctStart must be in [0, 1], got ${c.pctStart}`);
+  if (!(c.dropout >= 0 && c.dropout < 1)) bad(`dropout must be in [0, 1), got ${c.dropout}`);
+  for (const k of ['weightDecay', 'clipNorm'] as const) if (!(c[k] >= 0 && Number.isFinite(c[k]))) bad(`${k} must be a non-negative number, got ${c[k]}`);
+  if (c.limit !== null) posInt(c.limit, 'limit');
+  if (c.evalLimit !== null) posInt(c.evalLimit, 'evalLimit');
+  if (!Number.isSafeInteger(c.seed) || c.seed < 0) bad(`seed must be a non-negative integer, got ${c.seed}`);
+}
+
+/** The model configuration of a training configuration. */
+export function mimoFormerModelConfig(c: MIMOFormerTrainConfig): MIMOFormerConfig {
+  const info = LRA_TASK_INFO[c.task];
+  return {
+    vocabSize: info.vocabSize, padId: info.padId ?? 0, maxLength: c.length, classes: info.classes, dim: c.dim, ffn: c.ffn, heads: c.heads,
+    headDim: c.headDim, layers: c.layers, features: c.features, dropout: c.dropout, variant: c.variant, m: c.m, n: c.n, dual: false,
+  };
+}
+
+/** A grid as written in metrics and tables: 'm×n'. */
+export const formatPoint = (p: readonly [number, number]): string => `${p[0]}×${p[1]}`;
+
+/** A random subset of a split (the whole split when count is null); frees the rows left out. */
+function takeSubset(d: LraData, count: number | null, seed: number): LraData {
+  if (count === null) return d;
+  const s = subsetRows(d, count, seed);
+  if (s !== d) {
+    d.inputs.dispose();
+    d.labels.dispose();
+  }
+  return s;
+}
+
+/** The half grid the curriculum trains first. */
+export const halfGrid = (p: readonly [number, number]): GridPoint => ({ m: Math.ceil(p[0] / 2), n: Math.ceil(p[1] / 2) });
+
+/** Rows `pick` of a split as a batch cut to its longest sequence: ids int64 [B, L'], mask [B, L'] (true = real token), labels. */
+export function lraBatch(data: LraData, pick: readonly number[], trim = true): { ids: Tensor; mask: Tensor; labels: Tensor } {
+  return tidy(() => {
+    const full = data.inputs.shape[1];
+    const L = trim ? Math.max(1, ...pick.map((i) => data.lengths[i])) : full;
+    const idx = tensor(pick as number[], { shape: [pick.length], dtype: 'int64' });
+    const ids = data.inputs.indexSelect(0, idx).narrow(1, 0, L).to('int64').contiguous();
+    const lens = tensor(pick.map((i) => data.lengths[i]), { shape: [pick.length, 1], dtype: 'int64' });
+    const mask = tensor(Array.from({ length: L }, (_, j) => j), { shape: [1, L], dtype: 'int64' }).lt(lens);
+    return { ids, mask, labels: data.labels.indexSelect(0, idx) };
+  });
+}
+
+export interface MIMOFormerEvalPoint {
+  m: number;
+  n: number;
+  accuracy: number;
+  correct: number;
+  total: number;
+  seconds: number;
+  sequencesPerS: number;
+}
+
+/**
+ * Accuracy and throughput at each grid on a split (eval mode, no gradients). Batches of `batch`
+ * sequences (rounded down to a multiple of m·n); a last partial group is completed with copies of
+ * its batch's first rows, whose predictions are not counted.
+ */
+export function evaluateMIMOFormer(model: MIMOFormer, data: LraData, points: readonly GridPoint[], o: { batch?: number; warmup?: boolean } = {}): MIMOFormerEvalPoint[] {
+  const total = data.labels.shape[0];
+  const wasTraining = model.training;
+  model.eval();
+  const out: MIMOFormerEvalPoint[] = [];
+  try {
+    noGrad(() => {
+      for (const p of points) {
+        const g = p.m * p.n;
+        const bs = Math.max(g, Math.floor((o.batch ?? 32) / g) * g);
+        const run = (s: number): number =>
+          tidy(() => {
+            const len = Math.min(bs, total - s);
+            const rows = Array.from({ length: Math.ceil(len / g) * g }, (_, i) => s + (i < len ? i : i - len));
+            const b = lraBatch(data, rows);
+            const pred = model.forward(b.ids, b.mask, p).argmax(1).narrow(0, 0, len);
+            return pred.eq(b.labels.narrow(0, 0, len)).sum().item();
+          });
+        if (o.warmup && total > 0) run(0);
+        const t0 = performance.now();
+        let correct = 0;
+        for (let s = 0; s < total; s += bs) correct += run(s);
+        const seconds = (performance.now() - t0) / 1000;
+        out.push({ m: p.m, n: p.n, accuracy: total ? correct / total : NaN, correct, total, seconds, sequencesPerS: seconds > 0 ? total / seconds : NaN });
+      }
+    });
+  } finally {
+    model.train(wasTraining);
+  }
+  return out;
+}
+
+export interface MIMOFormerStepProgress {
+  step: number;
+  totalSteps: number;
+  point: string;
+  loss: number;
+  accuracy: number;
+  sequencesPerS: number;
+  lr: number;
+}
+
+export interface MIMOFormerMetrics {
+  step: number;
+  lr: number;
+  train_loss: number;
+  train_accuracy: number;
+  eval_split: 'dev';
+  eval_sequences: number;
+  /** Accuracy per grid, keyed 'm×n'. */
+  eval_accuracy: Record<string, number>;
+  sequences_per_s: number;
+  seconds: number;
+  eval_seconds: number;
+}
+
+export interface TrainMIMOFormerOptions extends Partial<MIMOFormerTrainConfig> {
+  out: string;
+  data?: string;
+  /** Folder of the ListOps TSV files (default DATA/listops). */
+  listopsDir?: string;
+  resume?: boolean;
+  /** Stop after this step (a checkpoint step; resume continues). */
+  stopAfter?: number;
+  onStart?: (s: { trainSequences: number; evalSequences: number; totalSteps: number; startStep: number; parameters: number; config: MIMOFormerTrainConfig }) => void;
+  onStep?: (s: MIMOFormerStepProgress) => void;
+  onEval?: (m: MIMOFormerMetrics) => void;
+}
+
+export interface TrainMIMOFormerResult {
+  config: MIMOFormerTrainConfig;
+  evals: MIMOFormerMetrics[];
+  startStep: number;
+  checkpoint: string;
+  seconds: number;
+}
+
+const STATE_FORMAT = 'mimo-mimoformer-train-state/1';
+const WHAT = 'MIMOFormer';
+const round = (v: number, d = 6) => (Number.isFinite(v) ? Number(v.toPrecision(d)) : v);
+
+/** The steps at which the run evaluates and checkpoints: every evalEvery, the curriculum's end, and the last. */
+export function mimoFormerCheckpointSteps(c: MIMOFormerTrainConfig): number[] {
+  const s = new Set<number>();
+  for (let k = c.evalEvery; k <= c.steps; k += c.evalEvery) s.add(k);
+  if (c.curriculumSteps > 0) s.add(c.curriculumSteps);
+  s.add(c.steps);
+  return [...s].sort((a, b) => a - b);
+}
+
+/** The full configuration of options (defaults filled in: points = the capacity, length = the task's). */
+export function resolveMIMOFormerTrainConfig(options: Partial<MIMOFormerTrainConfig>): MIMOFormerTrainConfig {
+  const given = Object.fromEntries(Object.entries(options).filter(([k, v]) => k in defaultMIMOFormerTrainConfig && v !== undefined)) as Partial<MIMOFormerTrainConfig>;
+  const base = { ...defaultMIMOFormerTrainConfig, ...given };
+  const task = LRA_TASK_INFO[base.task];
+  return { ...base, points: given.points ?? [[base.m, base.n]], length: given.length ?? task?.length ?? base.length };
+}
+
+/** Trains (or resumes) a MIMOFormer run in options.out. */
+export async function trainMIMOFormer(options: TrainMIMOFormerOptions): Promise<TrainMIMOFormerResult> {
+  const t0 = performance.now();
+  const config = resolveMIMOFormerTrainConfig(options);
+  validateMIMOFormerTrainConfig(config);
+  const marks = mimoFormerCheckpointSteps(config);
+  if (options.stopAfter !== undefined && !marks.includes(options.stopAfter)) {
+    throw new TrainConfigError(`stopAfter must be a checkpoint step (${marks.join(', ')}), got ${options.stopAfter}`);
+  }
+  const dir = resolveDataDir(options.data);
+  // Load the data before touching the run directory: a missing file must not leave an empty run.
+  let train: LraData | undefined;
+  let dev: LraData | undefined;
+  const live: Tensor[] = [];
+  let model: MIMOFormer | undefined;
+  let opt: AdamW | undefined;
+  let saved: ReturnType<typeof openRun>['saved'];
+  try {
+    train = takeSubset(await loadLraTask(config.task, dir, 'train', { length: config.length, listopsDir: options.listopsDir }), config.limit, config.seed);
+    live.push(train.inputs, train.labels);
+    dev = takeSubset(await loadLraTask(config.task, dir, 'dev', { length: config.length, listopsDir: options.listopsDir }), config.evalLimit, config.seed + 1);
+    live.push(dev.inputs, dev.labels);
+
+    const run = openRun(options.out, {
+      resume: Boolean(options.resume), format: STATE_FORMAT, what: WHAT, config, defaults: defaultMIMOFormerTrainConfig, position: 'step', total: config.steps,
+    });
+    saved = run.saved;
+    const { files, start: startStep } = run;
+    model = saved ? loadMIMOFormer(files.model).model : new MIMOFormer(mimoFormerModelConfig(config), new Generator(config.seed));
+    model.train();
+    const params = model.parameters().filter((p) => p.requiresGrad);
+    opt = new AdamW(params, { lr: config.lr, weightDecay: config.weightDecay, eps: 1e-6 });
+    const sched = new OneCycleLR(opt, { maxLr: config.lr, totalSteps: config.steps, pctStart: config.pctStart, annealStrategy: 'linear' });
+    if (saved) {
+      sched.loadStateDict(JSON.parse(saved.metadata.scheduler) as SchedulerStateDict);
+      restoreOptimizer(opt, saved);
+      saved = undefined;
+    }
+    const endStep = options.stopAfter ?? config.steps;
+    const nTrain = train.labels.shape[0];
+    options.onStart?.({ trainSequences: nTrain, evalSequences: dev.labels.shape[0], totalSteps: config.steps, startStep, parameters: model.numParameters(), config });
+
+    const evalPoints = config.points.map(([m, n]) => ({ m, n }));
+    const evals: MIMOFormerMetrics[] = [];
+    let acc = { seen: 0, loss: 0, correct: 0, steps: 0 };
+    let te = performance.now();
+    const mdl = model;
+    const trainData = train;
+    for (let s = startStep; s < endStep; s++) {
+      const pRng = new Rng(deriveSeed(config.seed, 3 * s + 1));
+      const drawn = config.points[Math.min(config.points.length - 1, Math.floor(pRng.random() * config.points.length))];
+      const point = s < config.curriculumSteps ? halfGrid(drawn) : { m: drawn[0], n: drawn[1] };
+      const rowRng = new Rng(deriveSeed(config.seed, 3 * s));
+      const pick = Array.from({ length: config.batch }, () => Math.min(nTrain - 1, Math.floor(rowRng.random() * nTrain)));
+      manualSeed(deriveSeed(config.seed, 3 * s + 2));
+      const lr = opt.paramGroups[0].lr;
+      const r = tidy(() => {
+        const b = lraBatch(trainData, pick);
+        const logits = mdl.forward(b.ids, b.mask, point);
+        const loss = F.crossEntropy(logits, b.labels);
+        opt!.zeroGrad();
+        loss.backward();
+        clipGradNorm_(params, config.clipNorm);
+        opt!.step();
+        return noGrad(() => ({ loss: loss.item(), correct: logits.argmax(1).eq(b.labels).sum().item() }));
+      });
+      sched.step();
+      acc.seen += config.batch;
+      acc.steps++;
+      acc.loss += r.loss;
+      acc.correct += r.correct;
+      const secs = (performance.now() - te) / 1000;
+      options.onStep?.({ step: s + 1, totalSteps: config.steps, point: `${point.m}×${point.n}`, loss: acc.loss / acc.steps, accuracy: acc.correct / acc.seen, sequencesPerS: acc.seen / secs, lr });
+      if (!marks.includes(s + 1)) continue;
+      const trainSeconds = (performance.now() - te) / 1000;
+      const tv = performance.now();
+      const points = evaluateMIMOFormer(mdl, dev, evalPoints, { batch: config.batch });
+      mdl.train();
+      const evalSeconds = (performance.now() - tv) / 1000;
+      const metrics: MIMOFormerMetrics = {
+        step: s + 1, lr: round(lr), train_loss: round(acc.loss / acc.steps), train_accuracy: round(acc.correct / acc.seen), eval_split: 'dev',
+        eval_sequences: dev.labels.shape[0], eval_accuracy: Object.fromEntries(points.map((p) => [`${p.m}×${p.n}`, round(p.accuracy)])),
+        sequences_per_s: round(acc.seen / trainSeconds, 4), seconds: round(trainSeconds + evalSeconds, 4), eval_seconds: round(evalSeconds, 4),
+      };
+      saveModelCheckpoint(files.model, 'mimoformer', mdl, mdl.config, {
+        step: s + 1, task: config.task, points: config.points, length: config.length, eval_split: 'dev', eval_accuracy: metrics.eval_accuracy,
+      });
+      saveState(files.state, opt, { format: STATE_FORMAT, step: String(s + 1), config: JSON.stringify(config), scheduler: JSON.stringify(sched.stateDict()) });
+      appendLineAtomic(files.metrics, JSON.stringify(metrics));
+      evals.push(metrics);
+      options.onEval?.(metrics);
+      acc = { seen: 0, loss: 0, correct: 0, steps: 0 };
+      te = performance.now();
+    }
+    return { config, evals, startStep, checkpoint: files.model, seconds: (performance.now() - t0) / 1000 };
+  } finally {
+    disposeState(saved);
+    opt?.dispose();
+    model?.dispose();
+    live.forEach((t) => t.isDisposed || t.dispose());
+  }
+}
+
+/** The training configuration saved in a MIMOFormer run directory (null when there is none). */
+export function readMIMOFormerRunConfig(out: string): { config: MIMOFormerTrainConfig; step: number } | null {
+  const r = readRunConfig<MIMOFormerTrainConfig>(out, STATE_FORMAT, WHAT, 'step');
+  return r && { config: r.config, step: r.position };
+}
