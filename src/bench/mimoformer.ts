@@ -34,7 +34,7 @@ export const MIMOFORMER_BENCH_SHAPES: Record<MIMOFormerBenchTask, Shape> = {
 };
 
 export interface MIMOFormerBenchPointSpec {
-  variant: Exclude<MIMOFormerVariant, 'softmax'> | 'softmax';
+  variant: MIMOFormerVariant;
   m: number;
   n: number;
 }
