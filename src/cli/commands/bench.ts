@@ -11,6 +11,8 @@ import type { MuxKind } from '../../models/datamux.js';
 import type { DemuxKind } from '../../models/datamux_demux.js';
 import type { Binding } from '../../models/mimoconv.js';
 import { POLICY_NAMES, defaultServeBench, runServeBench } from '../../bench/serve.js';
+import { MIMOFORMER_BENCH_TASKS, defaultMIMOFormerBench, parseMIMOFormerPoints, runMIMOFormerBench } from '../../bench/mimoformer.js';
+import type { MIMOFormerBenchPointSpec, MIMOFormerBenchTask } from '../../bench/mimoformer.js';
 import type { PolicyName } from '../../bench/serve.js';
 import { checkpointOrDefault } from './serve.js';
 import type { Activation, WideResNetDepth } from '../../models/wideresnet.js';
@@ -195,6 +197,40 @@ function datamuxCommand(): Command {
     });
 }
 
+interface MIMOFormerFlags {
+  json?: boolean; task: MIMOFormerBenchTask; points?: MIMOFormerBenchPointSpec[]; sequences: number; runs: number;
+}
+
+function mimoformerPoints(v: string): MIMOFormerBenchPointSpec[] {
+  try {
+    return parseMIMOFormerPoints(v);
+  } catch (e) {
+    throw new InvalidArgumentError(`--points: ${(e as Error).message.replace(/^points: /, '')}`);
+  }
+}
+
+function mimoformerCommand(): Command {
+  const d = defaultMIMOFormerBench;
+  return new Command('mimoformer')
+    .description('MIMOFormer inference throughput (whole model and attention core alone) of att / att-mlp grids against the Performer of the same size, with ideal speedups from MAC counts')
+    .option('--json', 'print one JSON object')
+    .option('--task <t>', `shape of the model: ${MIMOFORMER_BENCH_TASKS.join(', ')} (CPU-sized LRA configs)`, choice<MIMOFormerBenchTask>('--task', MIMOFORMER_BENCH_TASKS), d.task)
+    .option('--points <list>', 'points besides the Performer, VARIANT:MxN comma-separated (default att:2x2,att:4x4,att-mlp:2x2,att-mlp:4x4; softmax also allowed)', mimoformerPoints)
+    .option('--sequences <k>', 'sequences per forward pass (a multiple of every m·n)', positiveInt('--sequences'), d.sequences)
+    .option('--runs <n>', 'timed rounds, medians reported', positiveInt('--runs'), d.runs)
+    .action((o: MIMOFormerFlags) => {
+      const r = runMIMOFormerBench({ task: o.task, points: o.points ?? d.points, sequences: o.sequences, runs: o.runs, onProgress: (s) => process.stderr.write(`  ${s}\n`) });
+      if (o.json) return printJson(r);
+      console.log(`${String(r.config.model)}: L ${String(r.config.seq_length)}, d ${String(r.config.dim)}, ${String(r.config.heads)} heads of ${String(r.config.head_dim)}, R ${String(r.config.features)}; ${o.sequences} sequences per pass`);
+      console.log('point          seq/s  speedup  ideal  core speedup  ideal core');
+      for (const p of r.points) {
+        const name = p.variant === 'att' || p.variant === 'att-mlp' ? `${p.variant} ${p.m}x${p.n}` : p.variant;
+        console.log([name.padEnd(12), String(p.infer_sequences_per_s).padStart(7), String(p.speedup).padStart(8), String(p.ideal_speedup).padStart(6),
+          String(p.core_speedup).padStart(13), String(p.ideal_core_speedup).padStart(11)].join(' '));
+      }
+    });
+}
+
 export function benchCommand(): Command {
   return new Command('bench')
     .description('benchmarks that print numbers and JSON')
@@ -202,5 +238,6 @@ export function benchCommand(): Command {
     .addCommand(dataCommand())
     .addCommand(mimoconvCommand())
     .addCommand(datamuxCommand())
+    .addCommand(mimoformerCommand())
     .addCommand(serveCommand());
 }

@@ -1,0 +1,33 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MIMOFormer } from '../models/mimoformer.js';
+import { parseMIMOFormerPoints, runMIMOFormerBench } from './mimoformer.js';
+
+test('bench mimoformer: the Performer first, one point per variant and grid, speedups and ideal speedups from the MAC counts', () => {
+  const shape = { maxLength: 16, vocabSize: 20, dim: 8, ffn: 8, heads: 2, headDim: 8, features: 16 };
+  const r = runMIMOFormerBench({ task: 'image', shape, points: parseMIMOFormerPoints('att:2x2,att:4x4,att-mlp:2x1'), sequences: 16, runs: 1, warmup: 0 });
+  assert.deepEqual(r.points.map((p) => `${p.variant} ${p.m}x${p.n}`), ['performer 1x1', 'att 2x2', 'att 4x4', 'att-mlp 2x1']);
+  const keys = ['variant', 'm', 'n', 'infer_sequences_per_s', 'speedup', 'ideal_speedup', 'core_speedup', 'ideal_core_speedup', 'infer_ms_per_batch', 'core_ms_per_batch', 'macs_per_sequence'];
+  for (const p of r.points) {
+    assert.deepEqual(Object.keys(p), keys);
+    assert.ok(p.infer_sequences_per_s > 0 && p.core_speedup > 0 && p.infer_ms_per_batch > 0 && p.core_ms_per_batch > 0);
+  }
+  assert.equal(r.points[0].speedup, 1);
+  assert.equal(r.points[0].core_speedup, 1);
+  const cfg = { ...shape, classes: 10, layers: 1 };
+  const perf = new MIMOFormer({ ...cfg, variant: 'performer', m: 1, n: 1 });
+  const att = new MIMOFormer({ ...cfg, variant: 'att', m: 4, n: 4 });
+  const [p0, p4] = [perf.macs(), att.macs({ m: 4, n: 4 })];
+  assert.equal(r.points[2].ideal_speedup, Math.round((p0.total / p4.total) * 1000) / 1000);
+  assert.equal(r.points[2].ideal_core_speedup, Math.round((p0.core / p4.core) * 1000) / 1000);
+  assert.equal(r.points[2].macs_per_sequence, Math.round(p4.total));
+  perf.dispose();
+  att.dispose();
+  assert.equal(r.config.seq_length, 16);
+  assert.deepEqual(r.config.models, { performer: '1×1', att: '4×4', 'att-mlp': '2×1' });
+  JSON.parse(JSON.stringify(r));
+  assert.throws(() => runMIMOFormerBench({ shape, points: parseMIMOFormerPoints('att:4x4'), sequences: 8 }), /sequences \(8\) must be a multiple of m·n .* att 4×4 needs 16/);
+  assert.throws(() => parseMIMOFormerPoints('att'), /'att' needs a grid, e.g. att:2x2/);
+  assert.throws(() => parseMIMOFormerPoints('performer:2x2'), /performer has no grid/);
+  assert.throws(() => parseMIMOFormerPoints('linear:2x2'), /is not VARIANT or VARIANT:MxN/);
+});

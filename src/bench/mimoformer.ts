@@ -1,0 +1,185 @@
+// MIMOFormer inference throughput against the Performer of the same size: the Performer baseline
+// and every requested variant and grid (att 2×2, 4×4, att-mlp 2×2, 4×4 by default), all measured in
+// one process and interleaved round by round so that drift in machine load hits every point alike.
+// Sequences/s count input sequences; every point runs the same batch of random full-length token
+// sequences (the cost does not depend on the content) in eval mode without gradients. One model per
+// variant, built at the largest grid asked for it: smaller grids are operating points of those weights.
+//
+// Besides the whole forward pass, the attention core is timed alone on the same shapes (random q, k,
+// v of one layer: FAVOR+ for the Performer, FAVOR+S for att and att-mlp, bundling included), giving
+// core_speedup; ideal_speedup and ideal_core_speedup are the MAC ratios (models/mimoformer_macs.ts).
+import os from 'node:os';
+import { Generator, Tensor, full, getThreads, keep, libtorchVersion, manualSeed, noGrad, randint, randn, tidy } from '../tensor/index.js';
+import { MIMOFormer } from '../models/mimoformer.js';
+import type { GridPoint, MIMOFormerConfig, MIMOFormerVariant } from '../models/mimoformer.js';
+import { linearAttention, reluFeatures, softmaxAttention } from '../models/favor.js';
+import { blockAttention, superposedAttention } from '../models/mimoformer_attention.js';
+import { allocator } from './engine.js';
+import { median, timeMs } from './stats.js';
+
+export type MIMOFormerBenchTask = 'listops' | 'text' | 'image';
+export const MIMOFORMER_BENCH_TASKS: readonly MIMOFormerBenchTask[] = ['listops', 'text', 'image'];
+
+type Shape = Pick<MIMOFormerConfig, 'maxLength' | 'vocabSize' | 'classes' | 'dim' | 'ffn' | 'heads' | 'headDim' | 'layers' | 'features'>;
+
+/**
+ * CPU-sized versions of the LRA configs: each task's sequence length, vocabulary and classes, D = 64
+ * and R = 256 as in the paper, with fewer heads and a narrower model (the paper's wide ListOps has
+ * d 512, 48 heads; wide Image 12 heads; deep Text d 512 and 6 layers).
+ */
+export const MIMOFORMER_BENCH_SHAPES: Record<MIMOFormerBenchTask, Shape> = {
+  listops: { maxLength: 2048, vocabSize: 32, classes: 10, dim: 64, ffn: 128, heads: 2, headDim: 64, layers: 1, features: 256 },
+  text: { maxLength: 1024, vocabSize: 256, classes: 2, dim: 128, ffn: 256, heads: 2, headDim: 64, layers: 1, features: 256 },
+  image: { maxLength: 1024, vocabSize: 256, classes: 10, dim: 64, ffn: 128, heads: 4, headDim: 64, layers: 1, features: 256 },
+};
+
+export interface MIMOFormerBenchPointSpec {
+  variant: MIMOFormerVariant;
+  m: number;
+  n: number;
+}
+
+export interface MIMOFormerBenchOptions {
+  task: MIMOFormerBenchTask;
+  /** Points measured besides the Performer baseline (which is always measured, first). */
+  points: MIMOFormerBenchPointSpec[];
+  /** Sequences per forward pass (a multiple of every m·n). */
+  sequences: number;
+  runs: number;
+  warmup: number;
+  seed: number;
+  /** Overrides of the task's shape (tests use tiny ones). */
+  shape?: Partial<Shape>;
+  onProgress?: (what: string) => void;
+}
+
+export const defaultMIMOFormerBench: MIMOFormerBenchOptions = {
+  task: 'image',
+  points: [{ variant: 'att', m: 2, n: 2 }, { variant: 'att', m: 4, n: 4 }, { variant: 'att-mlp', m: 2, n: 2 }, { variant: 'att-mlp', m: 4, n: 4 }],
+  sequences: 16, runs: 9, warmup: 1, seed: 0,
+};
+
+export interface MIMOFormerBenchPoint {
+  variant: MIMOFormerVariant;
+  m: number;
+  n: number;
+  infer_sequences_per_s: number;
+  /** Throughput over the Performer's. */
+  speedup: number;
+  /** Performer MACs per sequence over this point's (whole model). */
+  ideal_speedup: number;
+  /** Time of the Performer's attention core over this point's, same shapes. */
+  core_speedup: number;
+  /** Performer core MACs over this point's. */
+  ideal_core_speedup: number;
+  infer_ms_per_batch: number;
+  core_ms_per_batch: number;
+  macs_per_sequence: number;
+}
+
+export interface MIMOFormerBenchResult {
+  config: Record<string, unknown>;
+  points: MIMOFormerBenchPoint[];
+}
+
+const r2 = (x: number) => Math.round(x * 100) / 100;
+const r3 = (x: number) => Math.round(x * 1000) / 1000;
+
+/** Parses 'att:2x2,att-mlp:4x4,performer' into point specs (the CLI's --points). */
+export function parseMIMOFormerPoints(text: string): MIMOFormerBenchPointSpec[] {
+  return text.split(',').map((part) => {
+    const s = part.trim();
+    const m = /^(softmax|performer|att|att-mlp)(?::(\d+)x(\d+))?$/.exec(s);
+    if (!m) throw new RangeError(`points: '${s}' is not VARIANT or VARIANT:MxN with VARIANT one of softmax, performer, att, att-mlp (e.g. att:2x2)`);
+    const variant = m[1] as MIMOFormerVariant;
+    const grid = m[2] === undefined ? [1, 1] : [Number(m[2]), Number(m[3])];
+    if ((variant === 'att' || variant === 'att-mlp') && m[2] === undefined) throw new RangeError(`points: '${s}' needs a grid, e.g. ${variant}:2x2`);
+    if ((variant === 'performer' || variant === 'softmax') && (grid[0] !== 1 || grid[1] !== 1)) throw new RangeError(`points: '${s}': ${variant} has no grid (1x1 only)`);
+    if (grid.some((g) => g < 1)) throw new RangeError(`points: '${s}': m and n must be at least 1`);
+    return { variant, m: grid[0], n: grid[1] };
+  });
+}
+
+export function runMIMOFormerBench(o: Partial<MIMOFormerBenchOptions> = {}): MIMOFormerBenchResult {
+  const given = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<MIMOFormerBenchOptions>;
+  const c: MIMOFormerBenchOptions = { ...defaultMIMOFormerBench, ...given };
+  if (!MIMOFORMER_BENCH_TASKS.includes(c.task)) throw new RangeError(`runMIMOFormerBench: task must be one of ${MIMOFORMER_BENCH_TASKS.join(', ')}, got '${String(c.task)}'`);
+  const specs: MIMOFormerBenchPointSpec[] = [{ variant: 'performer', m: 1, n: 1 }, ...c.points.filter((p) => p.variant !== 'performer')];
+  for (const p of specs) {
+    if (c.sequences % (p.m * p.n) !== 0) throw new RangeError(`runMIMOFormerBench: sequences (${c.sequences}) must be a multiple of m·n for every point; ${p.variant} ${p.m}×${p.n} needs ${p.m * p.n}`);
+  }
+  const progress = c.onProgress ?? (() => {});
+  manualSeed(c.seed);
+  const shape: Shape = { ...MIMOFORMER_BENCH_SHAPES[c.task], ...c.shape };
+  const L = shape.maxLength;
+  // One model per variant, at the largest grid requested for it.
+  const caps = new Map<MIMOFormerVariant, GridPoint>();
+  for (const p of specs) {
+    const cap = caps.get(p.variant) ?? { m: 1, n: 1 };
+    caps.set(p.variant, { m: Math.max(cap.m, p.m), n: Math.max(cap.n, p.n) });
+  }
+  const models = new Map<MIMOFormerVariant, MIMOFormer>();
+  const owned: Tensor[] = [];
+  try {
+    for (const [variant, cap] of caps) models.set(variant, new MIMOFormer({ ...shape, variant, ...cap, dropout: 0.1 }, new Generator(c.seed)).eval());
+    const ids = keep(randint(1, shape.vocabSize, [c.sequences, L], { generator: new Generator(c.seed + 1) }));
+    owned.push(ids);
+    const { heads: H, headDim: D } = shape;
+    const g = new Generator(c.seed + 2);
+    const qkv = [0, 1, 2].map(() => keep(randn([c.sequences, H, L, D], { generator: g }))); // one layer's q, k, v per sequence
+    const mask = keep(full([c.sequences, L], 1));
+    owned.push(...qkv, mask);
+    const cores = specs.map((p) => {
+      const att = models.get(p.variant)!.layers[0].attention;
+      const [q, k, v] = qkv;
+      if (p.variant === 'softmax' || p.variant === 'performer') {
+        const km = () => mask.unsqueeze(1).expand([c.sequences, H, L]);
+        if (p.variant === 'softmax') return () => noGrad(() => tidy(() => void softmaxAttention(q, k, v, km())));
+        return () => noGrad(() => tidy(() => void linearAttention(reluFeatures(q, att.omega), reluFeatures(k, att.omega), v, km())));
+      }
+      const grid = (t: Tensor) => t.reshape([c.sequences / (p.m * p.n), p.m, p.n, H, L, D]);
+      const gm = () => mask.reshape([c.sequences / (p.m * p.n), p.m, p.n, L]);
+      const fn = p.variant === 'att' ? superposedAttention : blockAttention;
+      const s = 1 / Math.sqrt(p.m * p.n);
+      return () => noGrad(() => tidy(() => void fn(grid(q).mul(s), grid(k).mul(s), grid(v), gm(), att.keysAt(p), att.omega)));
+    });
+    const infer = specs.map((p) => () => noGrad(() => tidy(() => void models.get(p.variant)!.forward(ids, undefined, { m: p.m, n: p.n }))));
+    const label = (p: MIMOFormerBenchPointSpec) => (p.m * p.n === 1 && p.variant !== 'att' && p.variant !== 'att-mlp' ? p.variant : `${p.variant} ${p.m}×${p.n}`);
+    progress(`warm-up (${c.warmup} round${c.warmup === 1 ? '' : 's'})`);
+    for (let w = 0; w < c.warmup; w++) specs.forEach((_, i) => (infer[i](), cores[i]()));
+    const ms = specs.map(() => [] as number[]);
+    const coreMs = specs.map(() => [] as number[]);
+    for (let r = 0; r < c.runs; r++) {
+      specs.forEach((_, i) => {
+        ms[i].push(timeMs(infer[i]));
+        coreMs[i].push(timeMs(cores[i]));
+      });
+      progress(`round ${r + 1}/${c.runs}: ` + specs.map((p, i) => `${label(p)} ${r2(ms[i][r])} ms (core ${r2(coreMs[i][r])})`).join(', '));
+    }
+    const med = ms.map(median);
+    const coreMed = coreMs.map(median);
+    const macs = specs.map((p) => models.get(p.variant)!.macs({ m: p.m, n: p.n }, L));
+    const points = specs.map((p, i): MIMOFormerBenchPoint => ({
+      variant: p.variant, m: p.m, n: p.n,
+      infer_sequences_per_s: r2((c.sequences * 1000) / med[i]),
+      speedup: r3(med[0] / med[i]), ideal_speedup: r3(macs[0].total / macs[i].total),
+      core_speedup: r3(coreMed[0] / coreMed[i]), ideal_core_speedup: r3(macs[0].core / macs[i].core),
+      infer_ms_per_batch: r2(med[i]), core_ms_per_batch: r2(coreMed[i]), macs_per_sequence: Math.round(macs[i].total),
+    }));
+    return {
+      config: {
+        model: `MIMOFormer ${shape.layers}×${shape.dim} (${c.task}-shaped, CPU-sized)`, task: c.task, seq_length: L, vocab_size: shape.vocabSize,
+        dim: shape.dim, ffn: shape.ffn, heads: shape.heads, head_dim: shape.headDim, layers: shape.layers, features: shape.features, classes: shape.classes,
+        sequences_per_batch: c.sequences, runs: c.runs, warmup: c.warmup,
+        models: Object.fromEntries([...caps].map(([v, cap]) => [v, `${cap.m}×${cap.n}`])),
+        timed: 'forward pass (eval mode, no gradients) of the whole model; and one layer’s attention core alone on random q, k, v of the same shapes',
+        threads: getThreads(), allocator: allocator(), libtorch: libtorchVersion(),
+        cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), node: process.version, date: new Date().toISOString(),
+      },
+      points,
+    };
+  } finally {
+    for (const m of models.values()) m.dispose();
+    for (const t of owned) t.dispose();
+  }
+}
