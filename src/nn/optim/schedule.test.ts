@@ -157,3 +157,21 @@ test('LinearWarmupDecay scales every group from its own base lr', () => {
   a.dispose();
   b.dispose();
 });
+
+test('OneCycleLR with a warm-up of one step (pctStart · totalSteps = 1) starts at the peak, never NaN', () => {
+  const p = zeros([2]).requiresGrad_();
+  const opt = new AdamW([p], { lr: 1 });
+  const s = new OneCycleLR(opt, { maxLr: 1e-3, totalSteps: 10, pctStart: 0.1, annealStrategy: 'linear' });
+  const lrs = [opt.paramGroups[0].lr];
+  for (let i = 0; i < 9; i++) {
+    s.step();
+    lrs.push(opt.paramGroups[0].lr);
+  }
+  assert.ok(lrs.every(Number.isFinite), `lrs ${lrs.join(', ')}`);
+  assert.equal(lrs[0], 1e-3);
+  // Then linear from the peak to maxLr / 25 / 1e4 over steps 0..9.
+  const min = 1e-3 / 25 / 1e4;
+  lrs.forEach((lr, i) => assert.ok(Math.abs(lr - (1e-3 + (min - 1e-3) * (i / 9))) < 1e-12, `step ${i}: ${lr}`));
+  opt.dispose();
+  p.dispose();
+});

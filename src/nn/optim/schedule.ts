@@ -180,7 +180,9 @@ export class OneCycleLR extends LRScheduler {
       for (const [i, phase] of this.phases.entries()) {
         const endStep = phase.endStep;
         if (stepNum <= endStep || i === this.phases.length - 1) {
-          const pct = (stepNum - startStep) / (endStep - startStep);
+          // A phase of no length (e.g. pctStart · totalSteps = 1) is at its end value; PyTorch divides by zero here.
+          const span = endStep - startStep;
+          const pct = span > 0 ? (stepNum - startStep) / span : 1;
           group.lr = this.anneal(v[phase.startLr], v[phase.endLr], pct);
           if (this.cycleMomentum) setMomentum(group, this.anneal(v[phase.startMomentum], v[phase.endMomentum], pct), this.useBeta1);
           break;
