@@ -1,0 +1,77 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LISTOPS_FILES, generateListOps, writeListOpsTsv } from '../../data/listops.js';
+import { trainCommand } from './train.js';
+import { evalCommand } from './eval.js';
+import { interferenceCommand } from './interference.js';
+import { gridList } from './train_mimoformer.js';
+import { UsageError } from '../output.js';
+import { captureCommand, runCommand } from '../../testing/cli.js';
+
+let tmp: string;
+let listops: string;
+before(() => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'mimo-mimoformer-cli-'));
+  listops = path.join(tmp, 'listops');
+  mkdirSync(listops);
+  const g = generateListOps({ train: 64, val: 24, test: 8, minLength: 4, maxLength: 30, maxDepth: 3, seed: 2 });
+  writeListOpsTsv(path.join(listops, LISTOPS_FILES.train), g.train);
+  writeListOpsTsv(path.join(listops, LISTOPS_FILES.val), g.val);
+});
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+const tiny = ['--task', 'listops', '--listops-dir', '', '--dim', '16', '--ffn', '32', '--heads', '2', '--head-dim', '8', '--features', '16', '--length', '64', '--batch', '8', '--eval-limit', '16'];
+const args = (...more: string[]) => tiny.map((a) => (a === '' ? listops : a)).concat(more);
+
+test('gridList parses MxN lists and names bad ones', () => {
+  assert.deepEqual(gridList('--points')('1x1, 2×2,4x2'), [[1, 1], [2, 2], [4, 2]]);
+  for (const bad of ['2', '2x', '0x2', 'axb', '2x2;4x4']) assert.throws(() => gridList('--points')(bad), /--points takes grids MxN separated by commas/);
+});
+
+test('mimo train mimoformer trains and resumes; eval reports each grid; interference --model probes trained and untrained weights', async () => {
+  const out = path.join(tmp, 'att');
+  const first = JSON.parse(await runCommand(trainCommand(), ['mimoformer', ...args('--variant', 'att', '--m', '2', '--n', '2', '--points', '1x1,2x2',
+    '--steps', '4', '--eval-every', '2', '--stop-after', '2', '--out', out, '--json')]));
+  assert.equal(first.start_step, 0);
+  assert.deepEqual(first.config.points, [[1, 1], [2, 2]]);
+  assert.equal(first.config.length, 64);
+  const second = JSON.parse(await runCommand(trainCommand(), ['mimoformer', '--out', out, '--resume', '--listops-dir', listops, '--json']));
+  assert.equal(second.start_step, 2);
+  assert.equal(second.config.variant, 'att');
+  assert.deepEqual(second.evals.map((e: { step: number }) => e.step), [4]);
+
+  const ev = JSON.parse(await runCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--listops-dir', listops, '--grids', '1x1,2x2,2x1', '--groups', '8', '--json']));
+  assert.equal(ev.model, 'mimoformer');
+  assert.equal(ev.task, 'listops');
+  assert.equal(ev.split, 'dev');
+  assert.deepEqual(ev.points.map((p: { m: number; n: number }) => `${p.m}x${p.n}`), ['1x1', '2x2', '2x1']);
+  for (const p of ev.points) assert.ok(p.total === 24 && p.accuracy >= 0 && p.accuracy <= 1 && p.macs_per_sequence > p.core_macs_per_sequence);
+  // Superposition shares the attention core: fewer core MACs per sequence on the bigger grid.
+  assert.ok(ev.points[1].core_macs_per_sequence < ev.points[0].core_macs_per_sequence);
+  const bad = await captureCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--listops-dir', listops, '--grids', '4x4']);
+  assert.ok(bad.error instanceof UsageError && /grid capacity is 2×2/.test(bad.error.message), String(bad.error));
+
+  const rows = JSON.parse(await runCommand(interferenceCommand(), ['--model', path.join(out, 'model.safetensors'), '--listops-dir', listops, '--sequences', '8', '--positions', '16', '--json']));
+  assert.deepEqual(rows.map((r: { weights: string; m: number }) => `${r.weights} ${r.m}`), ['trained 1', 'untrained 1', 'trained 2', 'untrained 2']);
+  assert.equal(rows[0].crosstalk_rms, 0); // one sequence per bundle: nothing to interfere
+  assert.ok(rows[2].crosstalk_rms > 0 && rows[2].sir > 0);
+});
+
+test('mimo train mimoformer and interference --model reject impossible settings as usage errors', async () => {
+  for (const [a, re] of [
+    [['--variant', 'performer', '--m', '2'], /the performer baseline has a 1×1 grid/],
+    [['--variant', 'att', '--m', '2', '--n', '2', '--points', '4x4'], /point 4×4 exceeds the grid capacity 2×2/],
+    [['--variant', 'att', '--m', '3', '--n', '1'], /batch \(8\) must be a multiple of m·n = 3/],
+    [['--variant', 'linear'], /--variant must be one of/],
+  ] as [string[], RegExp][]) {
+    const r = await captureCommand(trainCommand(), ['mimoformer', ...args(...a), '--out', path.join(tmp, 'bad')]);
+    assert.ok(r.error instanceof UsageError && re.test(r.error.message), `${a.join(' ')}: ${String(r.error)}`);
+  }
+  const perf = path.join(tmp, 'perf');
+  await runCommand(trainCommand(), ['mimoformer', ...args('--variant', 'performer', '--steps', '1', '--eval-every', '1', '--out', perf, '--json')]);
+  const r = await captureCommand(interferenceCommand(), ['--model', path.join(perf, 'model.safetensors'), '--listops-dir', listops]);
+  assert.ok(r.error instanceof UsageError && /the performer variant has no channels in superposition/.test(r.error.message), String(r.error));
+});
