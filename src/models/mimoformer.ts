@@ -45,7 +45,7 @@ import type { Generator } from '../tensor/index.js';
 import { Dropout, Embedding, LayerNorm, Linear, Module } from '../nn/index.js';
 import { bipolarKeys } from '../superposition/keys.js';
 import { linearAttention, orthogonalRandomFeatures, reluFeatures, softmaxAttention } from './favor.js';
-import { blockAttention, superposedAttention } from './mimoformer_attention.js';
+import { blockCore, bundledProjections, superposedCore } from './mimoformer_attention.js';
 import { mimoformerMacs } from './mimoformer_macs.js';
 import type { MIMOFormerMacs } from './mimoformer_macs.js';
 
@@ -166,24 +166,25 @@ export class MIMOFormerAttention extends Module {
     const [B, L] = x.shape;
     const { heads: H, headDim: D, variant } = this.config;
     return tidy(() => {
+      // Without padding the masks change nothing: skip their passes over q, k, v and the features.
+      const padded = noGrad(() => mask.amin().item()) < 1;
       if (variant === 'softmax' || variant === 'performer') {
         const heads = (t: Tensor) => t.reshape([B, L, H, D]).transpose(1, 2); // [B, H, L, D]
         const [q, k, v] = [this.q, this.k, this.v].map((lin) => heads(lin.forward(x)));
-        const keyMask = mask.unsqueeze(1); // [B, 1, L]
+        const keyMask = padded ? mask.unsqueeze(1).expand([B, H, L]) : undefined; // [B, H, L]
         const o =
           variant === 'softmax'
-            ? softmaxAttention(q, k, v, keyMask.expand([B, H, L]))
-            : linearAttention(reluFeatures(q, this.omega), reluFeatures(k, this.omega), v, keyMask.expand([B, H, L]));
+            ? softmaxAttention(q, k, v, keyMask)
+            : linearAttention(reluFeatures(q, this.omega), reluFeatures(k, this.omega), v, keyMask);
         return o.transpose(1, 2).reshape([B, L, H * D]);
       }
-      const g = this.projectGrid(x, mask, p);
+      // Binding and bundling folded into the projections (mimoformer_attention.ts, fast path); the
+      // reference path projectGrid + superposedAttention / blockAttention computes the same values.
       const a = this.keysAt(p);
-      if (variant === 'att') {
-        const o = superposedAttention(g.q, g.k, g.v, g.mask, a, this.omega); // [B′, m, n, H, L, D]
-        return o.permute(0, 1, 2, 4, 3, 5).reshape([B, L, H * D]);
-      }
-      const o = blockAttention(g.q, g.k, g.v, g.mask, a, this.omega); // [B′, n, H, L, D]
-      return o.permute(0, 1, 3, 2, 4).reshape([(B / (p.m * p.n)) * p.n, L, H * D]);
+      const proj = (lin: Linear) => ({ weight: lin.weight, bias: lin.bias! });
+      const b = bundledProjections(x, padded ? mask : undefined, proj(this.q), proj(this.k), proj(this.v), a, H);
+      if (variant === 'att') return superposedCore(b, a, this.omega).reshape([B, L, H * D]); // [B′, m, n, L, H, D] → [B, L, H·D]
+      return blockCore(b, this.omega).reshape([(B / (p.m * p.n)) * p.n, L, H * D]); // [B′, n, L, H, D] → [B′·n, L, H·D]
     });
   }
 

@@ -76,3 +76,119 @@ export function blockAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, a:
     return num.div(den);
   });
 }
+
+// ---- The fast path the model runs: bundles straight from the layer input ---------------------------
+//
+// Binding and bundling are linear, so they fold into the projections: with the per-cell weights
+// W_mn = s·W·diag(a_mn) (a_mn repeated over the H heads), the query bundle is
+//
+//   q̃_n(l) = Σ_m a_mn ⊙ s(W x_mn(l) + b) = [W_1n … W_Mn] · [x_1n(l); …; x_Mn(l)] + Σ_m s·a_mn⊙b,
+//
+// one matmul over the concatenated inputs (the same multiply-adds as M separate projections) whose
+// output is already bundle-sized: no per-sequence q, k, v is ever written, bound or summed. Padded
+// tokens: their inputs are zeroed and their bias terms left out (Σ over the cells where l is a token),
+// which equals zeroing their q, k, v rows as bundle() does. Layout [B′, ·, L, H, D] throughout, so
+// the output reshapes to [B, L, H·D] without a copy.
+
+export interface Projection {
+  weight: Tensor; // [H·D, d]
+  bias: Tensor; // [H·D]
+}
+
+export interface Bundles {
+  /** Query bundles [B′, n, L, H, D]. */
+  qt: Tensor;
+  /** Key and value bundles [B′, m, L, H, D]. */
+  kt: Tensor;
+  vt: Tensor;
+  /** [B′, m, L, 1, 1]: 1 where some sequence of key bundle m has a token at l; undefined without padding. */
+  keyMask?: Tensor;
+}
+
+/**
+ * The bundles of x [B, L, d] (the layer's normalised input; rows in grid order) at grid p with keys
+ * a [m, n, D]; q and k scaled by s = 1/√(mn). mask [B, L] (1 = token), or undefined when nothing is
+ * padded.
+ */
+export function bundledProjections(x: Tensor, mask: Tensor | undefined, q: Projection, k: Projection, v: Projection, a: Tensor, heads: number): Bundles {
+  const [B, L, d] = x.shape;
+  const [m, n, D] = a.shape;
+  const G = m * n;
+  if (B % G !== 0) throw new RangeError(`MIMOFormer attention: ${B} rows are not a whole number of ${m}×${n} grids`);
+  const Bp = B / G;
+  const HD = heads * D;
+  const s = 1 / Math.sqrt(G);
+  return tidy(() => {
+    const aH = a.unsqueeze(2).expand([m, n, heads, D]).reshape([m, n, HD]); // a_mn repeated per head
+    const w = mask?.to(x.dtype);
+    const xg = (w ? x.mul(w.unsqueeze(2)) : x).reshape([Bp, m, n, L, d]);
+    const mg = w?.reshape([Bp, m, n, L]);
+    const cellWeights = (p: Projection, scale: number) => p.weight.t().reshape([1, 1, d, HD]).mul(aH.unsqueeze(2)).mul(scale); // [m, n, d, HD]
+    const cellBias = (p: Projection, scale: number) => aH.mul(p.bias.reshape([1, 1, HD])).mul(scale); // [m, n, HD]
+    const view = (t: Tensor, bundles: number) => t.reshape([Bp, bundles, L, heads, D]);
+    // q̃_n: sum over m; k̃_m, ṽ_m: sum over n.
+    const qBias = mg ? einsum('bmnl,mne->bnle', mg, cellBias(q, s)) : cellBias(q, s).sum(0).reshape([1, n, 1, HD]);
+    const qt = einsum('bmnld,mnde->bnle', xg, cellWeights(q, s)).add(qBias);
+    const kvBundle = (p: Projection, scale: number) => {
+      const bias = mg ? einsum('bmnl,mne->bmle', mg, cellBias(p, scale)) : cellBias(p, scale).sum(1).reshape([1, m, 1, HD]);
+      return einsum('bmnld,mnde->bmle', xg, cellWeights(p, scale)).add(bias);
+    };
+    return {
+      qt: view(qt, n),
+      kt: view(kvBundle(k, s), m),
+      vt: view(kvBundle(v, 1), m),
+      keyMask: mg?.amax(2).reshape([Bp, m, L, 1, 1]),
+    };
+  });
+}
+
+/** φ of the bundles, padded key rows zeroed: φq̃ [B′, n, L, H, R], φk̃ [B′, m, L, H, R]. */
+function features(b: Bundles, omega: Tensor): { fq: Tensor; fk: Tensor } {
+  const fk = reluFeatures(b.kt, omega);
+  return { fq: reluFeatures(b.qt, omega), fk: b.keyMask ? fk.mul(b.keyMask) : fk };
+}
+
+/** att on bundles: every sequence's own attention output, unbound by a [m, n, D]: [B′, m, n, L, H, D]. */
+export function superposedCore(b: Bundles, a: Tensor, omega: Tensor): Tensor {
+  return tidy(() => {
+    const [m, n, D] = a.shape;
+    const { fq, fk } = features(b, omega);
+    const S = einsum('bmlhr,bmlhd->bhrd', fk, b.vt);
+    const z = fk.sum(2); // [B′, m, H, R]
+    const num = einsum('bnlhr,bhrd->bnlhd', fq, S).unsqueeze(1); // [B′, 1, n, L, H, D]
+    const den = einsum('bnlhr,bmhr->bmnlh', fq, z).unsqueeze(5); // [B′, m, n, L, H, 1]
+    return num.div(den).mul(a.reshape([1, m, n, 1, 1, D]));
+  });
+}
+
+/** att+MLP on bundles: the n outputs with the normaliser shared over m, left in superposition: [B′, n, L, H, D]. */
+export function blockCore(b: Bundles, omega: Tensor): Tensor {
+  return tidy(() => {
+    const { fq, fk } = features(b, omega);
+    const S = einsum('bmlhr,bmlhd->bhrd', fk, b.vt);
+    const z = fk.sum([1, 2]); // [B′, H, R]
+    const num = einsum('bnlhr,bhrd->bnlhd', fq, S);
+    const den = einsum('bnlhr,bhr->bnlh', fq, z).unsqueeze(4);
+    return num.div(den);
+  });
+}
+
+/** The Performer's core in the same layout: q, k, v [B, L, H, D], keyMask [B, L] or undefined → [B, L, H, D]. */
+export function performerCore(q: Tensor, k: Tensor, v: Tensor, keyMask: Tensor | undefined, omega: Tensor): Tensor {
+  return tidy(() => {
+    const [B, L] = q.shape;
+    let fk = reluFeatures(k, omega);
+    let vv = v;
+    if (keyMask) {
+      const w = keyMask.reshape([B, L, 1, 1]);
+      fk = fk.mul(w);
+      vv = v.mul(w);
+    }
+    const fq = reluFeatures(q, omega);
+    const S = einsum('blhr,blhd->bhrd', fk, vv);
+    const z = fk.sum(1); // [B, H, R]
+    const num = einsum('blhr,bhrd->blhd', fq, S);
+    const den = einsum('blhr,bhr->blh', fq, z).unsqueeze(3);
+    return num.div(den);
+  });
+}

@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Generator, Tensor, noGrad, randn, tensor, tidy } from '../tensor/index.js';
+import { assertClose } from '../testing/assert.js';
+import { Linear } from '../nn/index.js';
+import { bipolarKeys } from '../superposition/keys.js';
+import { orthogonalRandomFeatures } from './favor.js';
+import { blockAttention, blockCore, bundledProjections, superposedAttention, superposedCore } from './mimoformer_attention.js';
+
+// The fast path (binding and bundling folded into the projections) against the reference path
+// (project every sequence, zero padded rows, bind, sum), on random inputs with and without padding.
+for (const [m, n] of [[1, 1], [2, 1], [2, 2], [3, 2]] as const) {
+  for (const padded of [false, true]) {
+    test(`bundledProjections + cores equal project-bind-sum (${m}×${n}, ${padded ? 'with' : 'without'} padding)`, () => {
+      noGrad(() =>
+        tidy(() => {
+          const g = new Generator(10 * m + n);
+          const [Bp, L, d, H, D, R] = [2, 5, 6, 2, 4, 8];
+          const B = Bp * m * n;
+          const x = randn([B, L, d], { generator: g });
+          const lengths = Array.from({ length: B }, (_, i) => (padded ? 1 + ((i * 3) % L) : L));
+          const mask = tensor(lengths.flatMap((len) => Array.from({ length: L }, (_, j) => (j < len ? 1 : 0))), { shape: [B, L] });
+          const lin = () => new Linear(d, H * D, { generator: g });
+          const [q, k, v] = [lin(), lin(), lin()];
+          const a = bipolarKeys([m, n, D], { generator: g });
+          const omega = orthogonalRandomFeatures(R, D, g);
+          // Reference: per-sequence projections in [B′, m, n, H, L, D], scaled as the model does.
+          const s = 1 / Math.sqrt(m * n);
+          const grid = (t: Tensor) => t.reshape([Bp, m, n, L, H, D]).permute(0, 1, 2, 4, 3, 5);
+          const gm = mask.reshape([Bp, m, n, L]);
+          const ref = superposedAttention(grid(q.forward(x).mul(s)), grid(k.forward(x).mul(s)), grid(v.forward(x)), gm, a, omega); // [B′, m, n, H, L, D]
+          const refBlock = blockAttention(grid(q.forward(x).mul(s)), grid(k.forward(x).mul(s)), grid(v.forward(x)), gm, a, omega); // [B′, n, H, L, D]
+          const p = (lin: Linear) => ({ weight: lin.weight, bias: lin.bias! });
+          const b = bundledProjections(x, padded ? mask : undefined, p(q), p(k), p(v), a, H);
+          assert.deepEqual(b.qt.shape, [Bp, n, L, H, D]);
+          assert.deepEqual(b.kt.shape, [Bp, m, L, H, D]);
+          assert.equal(b.keyMask === undefined, !padded);
+          const fast = superposedCore(b, a, omega); // [B′, m, n, L, H, D]
+          // Compare on real query positions (the model masks the others).
+          const w = gm.reshape([Bp, m, n, L, 1, 1]);
+          assertClose(fast.mul(w), ref.permute(0, 1, 2, 4, 3, 5).mul(w).toFlatArray(), 1e-5, 1e-4);
+          const fastBlock = blockCore(b, omega); // [B′, n, L, H, D]
+          assertClose(fastBlock, refBlock.permute(0, 1, 3, 2, 4).toFlatArray(), 1e-5, 1e-4);
+          q.dispose();
+          k.dispose();
+          v.dispose();
+        }),
+      );
+    });
+  }
+}
