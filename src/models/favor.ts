@@ -88,17 +88,14 @@ export function linearAttention(phiQ: Tensor, phiK: Tensor, v: Tensor, keyMask?:
     throw new RangeError(`linearAttention: need φQ [..., Lq, R], φK [..., Lk, R], V [..., Lk, Dv], got [${phiQ.shape}], [${phiK.shape}], [${v.shape}]`);
   }
   return tidy(() => {
-    let k = phiK;
-    let vv = v;
-    if (keyMask) {
-      const w = keyMask.to(phiK.dtype).unsqueeze(-1); // [..., Lk, 1]
-      k = k.mul(w);
-      vv = vv.mul(w);
-    }
-    const state = k.transpose(-2, -1).matmul(vv); // [..., R, Dv]
-    const z = k.sum(-2, true); // [..., 1, R]
+    // Padded keys: zero rows of V (enough for the state) and weigh φK by the mask in the normaliser;
+    // both are products with small tensors, no pass over φK.
+    const w = keyMask?.to(phiK.dtype).unsqueeze(-2); // [..., 1, Lk]
+    const vv = w ? v.mul(w.transpose(-2, -1)) : v;
+    const state = phiK.transpose(-2, -1).matmul(vv); // [..., R, Dv]
+    const z = w ? w.matmul(phiK) : phiK.sum(-2, true); // [..., 1, R]
     const num = phiQ.matmul(state); // [..., Lq, Dv]
-    const den = phiQ.mul(z).sum(-1, true); // [..., Lq, 1]
+    const den = phiQ.matmul(z.transpose(-2, -1)); // [..., Lq, 1]
     return num.div(den);
   });
 }

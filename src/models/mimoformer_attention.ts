@@ -142,10 +142,24 @@ export function bundledProjections(x: Tensor, mask: Tensor | undefined, q: Proje
   });
 }
 
-/** φ of the bundles, padded key rows zeroed: φq̃ [B′, n, L, H, R], φk̃ [B′, m, L, H, R]. */
+/**
+ * φ of the bundles with heads before positions: φq̃ [B′, n, H, L, R], φk̃ [B′, m, H, L, R]
+ * (contiguous: the matmuls below then read them without copies; only the small q̃, k̃ are reordered).
+ */
 function features(b: Bundles, omega: Tensor): { fq: Tensor; fk: Tensor } {
-  const fk = reluFeatures(b.kt, omega);
-  return { fq: reluFeatures(b.qt, omega), fk: b.keyMask ? fk.mul(b.keyMask) : fk };
+  return { fq: reluFeatures(b.qt.transpose(2, 3), omega), fk: reluFeatures(b.kt.transpose(2, 3), omega) };
+}
+
+/**
+ * S = Σ_m Σ_l φk̃_m(l) ṽ_m(l)ᵀ [B′, 1, H, R, D] and z_m = Σ_l φk̃_m(l) [B′, m, H, R] over the key
+ * positions that hold a token in bundle m. ṽ is already zero where the whole bundle is padding, so
+ * only z needs the mask (a matmul with it, instead of zeroing rows of φk̃).
+ */
+function state(fk: Tensor, b: Bundles): { S: Tensor; z: Tensor } {
+  const S = fk.transpose(-2, -1).matmul(b.vt.transpose(2, 3)).sum(1, true);
+  if (!b.keyMask) return { S, z: fk.sum(3) };
+  const [Bp, m, L] = b.keyMask.shape;
+  return { S, z: b.keyMask.reshape([Bp, m, 1, 1, L]).matmul(fk).squeeze(3) };
 }
 
 /** att on bundles: every sequence's own attention output, unbound by a [m, n, D]: [B′, m, n, L, H, D]. */
@@ -153,11 +167,10 @@ export function superposedCore(b: Bundles, a: Tensor, omega: Tensor): Tensor {
   return tidy(() => {
     const [m, n, D] = a.shape;
     const { fq, fk } = features(b, omega);
-    const S = einsum('bmlhr,bmlhd->bhrd', fk, b.vt);
-    const z = fk.sum(2); // [B′, m, H, R]
-    const num = einsum('bnlhr,bhrd->bnlhd', fq, S).unsqueeze(1); // [B′, 1, n, L, H, D]
-    const den = einsum('bnlhr,bmhr->bmnlh', fq, z).unsqueeze(5); // [B′, m, n, L, H, 1]
-    return num.div(den).mul(a.reshape([1, m, n, 1, 1, D]));
+    const { S, z } = state(fk, b);
+    const num = fq.matmul(S).unsqueeze(1); // [B′, 1, n, H, L, D]
+    const den = fq.matmul(z.permute(0, 2, 3, 1).unsqueeze(1)).permute(0, 4, 1, 2, 3).unsqueeze(5); // [B′, m, n, H, L, 1]
+    return num.div(den).mul(a.reshape([1, m, n, 1, 1, D])).transpose(3, 4).contiguous();
   });
 }
 
@@ -165,11 +178,10 @@ export function superposedCore(b: Bundles, a: Tensor, omega: Tensor): Tensor {
 export function blockCore(b: Bundles, omega: Tensor): Tensor {
   return tidy(() => {
     const { fq, fk } = features(b, omega);
-    const S = einsum('bmlhr,bmlhd->bhrd', fk, b.vt);
-    const z = fk.sum([1, 2]); // [B′, H, R]
-    const num = einsum('bnlhr,bhrd->bnlhd', fq, S);
-    const den = einsum('bnlhr,bhr->bnlh', fq, z).unsqueeze(4);
-    return num.div(den);
+    const { S, z } = state(fk, b);
+    const num = fq.matmul(S); // [B′, n, H, L, D]
+    const den = fq.matmul(z.sum(1).unsqueeze(1).unsqueeze(4)); // [B′, n, H, L, 1]
+    return num.div(den).transpose(2, 3).contiguous();
   });
 }
 
