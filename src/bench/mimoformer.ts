@@ -173,7 +173,7 @@ export function runMIMOFormerBench(o: Partial<MIMOFormerBenchOptions> = {}): MIM
         dim: shape.dim, ffn: shape.ffn, heads: shape.heads, head_dim: shape.headDim, layers: shape.layers, features: shape.features, classes: shape.classes,
         sequences_per_batch: c.sequences, runs: c.runs, warmup: c.warmup,
         models: Object.fromEntries([...caps].map(([v, cap]) => [v, `${cap.m}×${cap.n}`])),
-        timed: 'forward pass (eval mode, no gradients) of the whole model; and one layer’s attention core alone on random q, k, v of the same shapes',
+        timed: 'forward pass (eval mode, no gradients) of the whole model; and one layer’s attention core alone: FAVOR+ on random q, k, v (Performer), FAVOR+S on random bundles of the same sizes (att, att-mlp: binding and bundling are folded into the projections)',
         threads: getThreads(), allocator: allocator(), libtorch: libtorchVersion(),
         cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), node: process.version, date: new Date().toISOString(),
       },
