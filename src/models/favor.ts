@@ -15,7 +15,7 @@
 //
 // Padding: a key with keyMask 0 has its φK row and V row zeroed, so it adds to neither the state
 // φKᵀV nor the normaliser φKᵀ𝟏 (φ(0) = 1e-3 for the ReLU kernel, so zeroing the key alone would not do).
-import { F, Tensor, cat, noGrad, qr, randn, tidy } from '../tensor/index.js';
+import { F, Tensor, cat, isGradEnabled, noGrad, qr, randn, tidy } from '../tensor/index.js';
 import type { DType, Generator } from '../tensor/index.js';
 
 /** The constant added to the ReLU features (performer-pytorch's kernel_epsilon). */
@@ -52,7 +52,12 @@ function checkFeatures(x: Tensor, omega: Tensor, op: string): void {
 export function reluFeatures(x: Tensor, omega: Tensor): Tensor {
   checkFeatures(x, omega, 'reluFeatures');
   const D = omega.shape[1];
-  return tidy(() => x.mul(D ** -0.25).matmul(omega.t()).relu().add(RELU_FEATURE_EPS));
+  return tidy(() => {
+    // The D^(-1/4) scale rides on the small Ω; without gradients the constant is added in place
+    // (one allocation of the [..., R] features fewer).
+    const f = x.matmul(omega.mul(D ** -0.25).t()).relu();
+    return isGradEnabled() ? f.add(RELU_FEATURE_EPS) : f.add_(RELU_FEATURE_EPS);
+  });
 }
 
 /**

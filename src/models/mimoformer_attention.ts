@@ -168,9 +168,11 @@ export function superposedCore(b: Bundles, a: Tensor, omega: Tensor): Tensor {
     const [m, n, D] = a.shape;
     const { fq, fk } = features(b, omega);
     const { S, z } = state(fk, b);
-    const num = fq.matmul(S).unsqueeze(1); // [B′, 1, n, H, L, D]
-    const den = fq.matmul(z.permute(0, 2, 3, 1).unsqueeze(1)).permute(0, 4, 1, 2, 3).unsqueeze(5); // [B′, m, n, H, L, 1]
-    return num.div(den).mul(a.reshape([1, m, n, 1, 1, D])).transpose(3, 4).contiguous();
+    // num is reordered to [B′, 1, n, L, H, D] while it is still n-sized, so the two m·n-sized passes
+    // (bind by a, divide by the normaliser) write the output straight in [B′, m, n, L, H, D] order.
+    const num = fq.matmul(S).transpose(2, 3).contiguous().unsqueeze(1); // [B′, 1, n, L, H, D]
+    const den = fq.matmul(z.permute(0, 2, 3, 1).unsqueeze(1)).permute(0, 4, 1, 3, 2).unsqueeze(5); // [B′, m, n, L, H, 1]
+    return num.mul(a.reshape([1, m, n, 1, 1, D])).div(den);
   });
 }
 
