@@ -147,6 +147,25 @@ test('mimoformer: extra padding changes no logits and masked tokens contribute n
 });
 
 
+test('mimoformer: with padId null every id is a token (LRA Image pixels: grey level 0 is not padding)', () => {
+  const model = new MIMOFormer({ ...tiny, padId: null, variant: 'performer', m: 1, n: 1 }, new Generator(4)).eval();
+  tidy(() => {
+    const x = noGrad(() => ids(4, 10, 5).mul(tensor([0, 1], { dtype: 'int64' }).repeat(5).reshape([1, 10]))); // every other id 0
+    const all = full([4, 10], 1);
+    assertClose(noGrad(() => model.forward(x)), noGrad(() => model.forward(x, all)).toFlatArray(), 1e-6, 1e-6);
+  });
+  model.dispose();
+  const withPad = new MIMOFormer({ ...tiny, padId: 0, variant: 'performer', m: 1, n: 1 }, new Generator(4)).eval();
+  tidy(() => {
+    const x = noGrad(() => ids(4, 10, 5).mul(tensor([0, 1], { dtype: 'int64' }).repeat(5).reshape([1, 10])));
+    const a = noGrad(() => withPad.forward(x).toFlatArray());
+    const b = noGrad(() => withPad.forward(x, full([4, 10], 1)).toFlatArray());
+    assert.ok(a.some((v, i) => Math.abs(v - b[i]) > 1e-6), 'padId 0: the zeros are masked, so the logits differ from all-token ones');
+  });
+  withPad.dispose();
+  assert.throws(() => new MIMOFormer({ ...tiny, padId: -1 }), /padId must be null or in \[0, /);
+});
+
 test('mimoformer: groups are independent and logits come back in input order', () => {
   for (const variant of ['att', 'att-mlp'] as const) {
     const model = new MIMOFormer({ ...tiny, variant, m: 2, n: 2 }, new Generator(4)).eval();
@@ -171,7 +190,7 @@ test('mimoformer: invalid configs, grids and batch sizes fail with messages nami
   assert.throws(() => new MIMOFormer({ ...tiny, headDim: 0 }), /headDim must be a positive integer, got 0/);
   assert.throws(() => new MIMOFormer({ ...tiny, variant: 'linear' as MIMOFormerVariant }), /variant must be one of softmax, performer, att, att-mlp, got 'linear'/);
   assert.throws(() => new MIMOFormer({ ...tiny, dropout: 1 }), /dropout must be in \[0, 1\), got 1/);
-  assert.throws(() => new MIMOFormer({ ...tiny, padId: 20 }), /padId must be in \[0, 20\)/);
+  assert.throws(() => new MIMOFormer({ ...tiny, padId: 20 }), /padId must be null or in \[0, 20\), got 20/);
   const model = new MIMOFormer({ ...tiny, variant: 'att', m: 2, n: 2 });
   const perf = new MIMOFormer({ ...tiny, variant: 'performer', m: 1, n: 1 });
   tidy(() => {

@@ -1,7 +1,7 @@
 // MIMOFormer (Menet et al., "MIMONets", NeurIPS 2023): the LRA classifier of the reference (the
 // Nyströmformer LRA code base) with four attention variants, one class.
 //
-//   ids, mask     [B, L]              mask 1 = token (from ids ≠ padId, lengths, or given)
+//   ids, mask     [B, L]              mask 1 = token (given, from lengths, or ids ≠ padId; padId null: all)
 //   embed         tok(ids) + pos(l), both N(0, 0.02²), dropout                         → X [B, L, d]
 //   layer ×L      pre-LN:  X += Drop(MHA(LN X));  X += MLP(LN X),
 //                 MLP = Lin(d,F) → ReLU → Drop → Lin(F,d) → Drop
@@ -40,7 +40,7 @@
 // keys' [:m, :n] slice and the 1/√(mn) scale of that grid, so one set of weights serves several
 // grid sizes (the reference's half-grid warm-up is point = {M/2, N/2}). The batch must be a multiple
 // of m·n; logits come back in input order.
-import { F, Tensor, arange, cat, noGrad, tensor, tidy } from '../tensor/index.js';
+import { F, Tensor, arange, cat, full, noGrad, tensor, tidy } from '../tensor/index.js';
 import type { Generator } from '../tensor/index.js';
 import { Dropout, Embedding, LayerNorm, Linear, Module } from '../nn/index.js';
 import { bipolarKeys } from '../superposition/keys.js';
@@ -56,7 +56,8 @@ export const MIMOFORMER_EMBEDDING_STD = 0.02;
 
 export interface MIMOFormerConfig {
   vocabSize: number;
-  padId: number;
+  /** The padding id (masked when forward gets no mask), or null when every id is a token (LRA Image's pixels). */
+  padId: number | null;
   /** Rows of the position table: the longest sequence. */
   maxLength: number;
   classes: number;
@@ -97,7 +98,9 @@ export function checkMIMOFormerConfig(c: MIMOFormerConfig): void {
     const v = c[k];
     if (!Number.isInteger(v) || (v as number) < 1) throw new RangeError(`MIMOFormer: ${k} must be a positive integer, got ${String(v)}`);
   }
-  if (!Number.isInteger(c.padId) || c.padId < 0 || c.padId >= c.vocabSize) throw new RangeError(`MIMOFormer: padId must be in [0, ${c.vocabSize}), got ${String(c.padId)}`);
+  if (c.padId !== null && (!Number.isInteger(c.padId) || c.padId < 0 || c.padId >= c.vocabSize)) {
+    throw new RangeError(`MIMOFormer: padId must be null or in [0, ${c.vocabSize}), got ${String(c.padId)}`);
+  }
   if (!(c.dropout >= 0 && c.dropout < 1)) throw new RangeError(`MIMOFormer: dropout must be in [0, 1), got ${String(c.dropout)}`);
   if (!MIMOFORMER_VARIANTS.includes(c.variant)) throw new RangeError(`MIMOFormer: variant must be one of ${MIMOFORMER_VARIANTS.join(', ')}, got '${String(c.variant)}'`);
   if ((c.variant === 'softmax' || c.variant === 'performer') && (c.m !== 1 || c.n !== 1)) {
@@ -301,7 +304,7 @@ export class MIMOFormer extends Module {
   private toMask(ids: Tensor, mask: Tensor | readonly number[] | undefined): Tensor {
     const [B, L] = ids.shape;
     return tidy(() => {
-      if (mask === undefined) return ids.ne(this.config.padId).to('float32');
+      if (mask === undefined) return this.config.padId === null ? full([B, L], 1) : ids.ne(this.config.padId).to('float32');
       if (mask instanceof Tensor) {
         if (mask.ndim !== 2 || mask.shape[0] !== B || mask.shape[1] !== L) throw new RangeError(`MIMOFormer: mask must be [${B}, ${L}] like the ids, got [${mask.shape}]`);
         return mask.to('float32');

@@ -106,7 +106,7 @@ export function validateMIMOFormerTrainConfig(c: MIMOFormerTrainConfig): void {
 export function mimoFormerModelConfig(c: MIMOFormerTrainConfig): MIMOFormerConfig {
   const info = LRA_TASK_INFO[c.task];
   return {
-    vocabSize: info.vocabSize, padId: info.padId ?? 0, maxLength: c.length, classes: info.classes, dim: c.dim, ffn: c.ffn, heads: c.heads,
+    vocabSize: info.vocabSize, padId: info.padId, maxLength: c.length, classes: info.classes, dim: c.dim, ffn: c.ffn, heads: c.heads,
     headDim: c.headDim, layers: c.layers, features: c.features, dropout: c.dropout, variant: c.variant, m: c.m, n: c.n, dual: false,
   };
 }
