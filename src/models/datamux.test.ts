@@ -295,3 +295,33 @@ test('one set of weights serves several n: trained at n = 1 and n = 3 alternatel
     assert.ok(accs.every((a) => a > 0.9), `${demux}: accuracies ${accs} at n = 1, 3`);
   }
 });
+
+test('mean pooling: the sentence head reads the mean of each instance’s token features over its words', () => {
+  for (const demux of ['index', 'mlp'] as const) {
+    const m = new DataMUX({ ...tiny, instances: 2, demux, pooling: 'mean' }, new Generator(5));
+    m.eval();
+    tidy(() =>
+      noGrad(() => {
+        const rows = [[3, 4, 5, 0, 0], [6, 7, 0, 0, 0], [8, 9, 10, 11, 12], [13, 0, 0, 0, 0]];
+        const x = ids(rows);
+        const tokens = m.demultiplexer.tokens(m.encode(x, 2).H, 2); // [2, 2, 5, 16]
+        // Independent mean over each row's words.
+        const feats = rows.map((r, i) => {
+          const b = Math.floor(i / 2);
+          const inst = i % 2;
+          const words = r.map((t, j) => [t, j] as const).filter(([t]) => t !== 0).map(([, j]) => j);
+          const sum = words.reduce((acc, j) => acc.add(tokens.select(0, b).select(0, inst).select(0, j)), tokens.select(0, 0).select(0, 0).select(0, 0).mul(0));
+          return sum.div(words.length);
+        });
+        const want = m.head[1].forward(F.gelu(m.head[0].forward(cat(feats.map((f) => f.unsqueeze(0)), 0))));
+        assertClose(m.forward(x, 2), want.toFlatArray(), 1e-5, 1e-5);
+        // The MAC count includes the token features of every position.
+        const cls = new DataMUX({ ...tiny, instances: 2, demux, pooling: 'cls' }, new Generator(5));
+        assert.ok(m.macsPerInput(2, 5) > cls.macsPerInput(2, 5));
+        cls.dispose();
+      }),
+    );
+    m.dispose();
+  }
+  assert.throws(() => new DataMUX({ ...tiny, pooling: 'max' as never }), /pooling must be one of cls, mean/);
+});

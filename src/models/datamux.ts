@@ -35,6 +35,8 @@ import type { DemuxKind, Demultiplexer } from './datamux_demux.js';
 
 export type MuxKind = 'gaussian' | 'orthogonal' | 'binary';
 export type TaskLevel = 'sentence' | 'token';
+export type SentencePooling = 'cls' | 'mean';
+export const SENTENCE_POOLINGS: readonly SentencePooling[] = ['cls', 'mean'];
 export const MUX_KINDS: readonly MuxKind[] = ['gaussian', 'orthogonal', 'binary'];
 export const DEMUX_KINDS: readonly DemuxKind[] = ['index', 'mlp', 'rsa'];
 export const MAX_INSTANCES = 40;
@@ -66,12 +68,18 @@ export interface DataMUXConfig {
   task: TaskLevel;
   classes: number;
   maskPadding: boolean;
+  /**
+   * Sentence features of each instance: 'cls' = the demux's own choice (index: the prefix CLS slot;
+   * mlp, rsa: position 0), the reference's; 'mean' = the mean of the instance's token features over
+   * its non-padding content positions (the features the retrieval loss trains).
+   */
+  pooling: SentencePooling;
 }
 
 /** The CPU default: 2 layers, d = 128, 4 heads, FFN 512, L = 64, N = 2, Gaussian Hadamard + index. */
 export const defaultDataMUXConfig: DataMUXConfig = Object.freeze({
   vocabSize: 16000, padId: 0, maxLength: 64, instances: 2, dim: 128, layers: 2, heads: 4, ffn: 512, dropout: 0.1,
-  mux: 'gaussian', learnMux: false, muxNorm: Math.sqrt(128), demux: 'index', demuxLayers: 2, task: 'sentence', classes: 2, maskPadding: true,
+  mux: 'gaussian', learnMux: false, muxNorm: Math.sqrt(128), demux: 'index', demuxLayers: 2, task: 'sentence', classes: 2, maskPadding: true, pooling: 'cls',
 }) as DataMUXConfig;
 
 /** The paper's backbone: RoBERTa-base shape (12 layers, d = 768, 12 heads, FFN 3072), L = 128. */
@@ -98,6 +106,7 @@ function checkConfig(c: DataMUXConfig): void {
   if (!DEMUX_KINDS.includes(c.demux)) throw new RangeError(`DataMUX: demux must be one of ${DEMUX_KINDS.join(', ')}, got '${String(c.demux)}'`);
   if (c.task !== 'sentence' && c.task !== 'token') throw new RangeError(`DataMUX: task must be 'sentence' or 'token', got '${String(c.task)}'`);
   if (c.mux === 'binary' && c.dim < c.instances) throw new RangeError(`DataMUX: the binary Hadamard mux needs dim ≥ N, got dim ${c.dim}, N ${c.instances}`);
+  if (!SENTENCE_POOLINGS.includes(c.pooling)) throw new RangeError(`DataMUX: pooling must be one of ${SENTENCE_POOLINGS.join(', ')}, got '${String(c.pooling)}'`);
   for (const k of ['learnMux', 'maskPadding'] as const) if (typeof c[k] !== 'boolean') throw new TypeError(`DataMUX: ${k} must be a boolean, got ${String(c[k])}`);
 }
 
@@ -238,11 +247,12 @@ export class DataMUX extends Module {
       const B = rows / n;
       const C = this.config.classes;
       const dm = this.demultiplexer;
-      const needTokens = this.config.task === 'token' || o.retrieval;
+      const mean = this.config.task === 'sentence' && this.config.pooling === 'mean';
+      const needTokens = this.config.task === 'token' || o.retrieval || mean;
       const tokens = needTokens ? dm.tokens(H, n) : undefined; // [B, n, L, d]
       let logits: Tensor;
       if (this.config.task === 'sentence') {
-        const s = dm.sentence(H, n); // [B, n, d]
+        const s = mean ? meanOverTokens(tokens!, ids.reshape([B, n, L]).ne(this.config.padId)) : dm.sentence(H, n); // [B, n, d]
         logits = this.head[1].forward(this.drop.forward(F.gelu(this.head[0].forward(s)))).reshape([rows, C]);
       } else logits = this.head[0].forward(tokens!).reshape([rows, L, C]);
       if (!o.retrieval) return { logits };
@@ -276,10 +286,18 @@ export class DataMUX extends Module {
     const Lp = length + this.prefixLength;
     const muxMacs = mux === 'orthogonal' ? n * Lp * d * d : n * Lp * d;
     const enc = this.encoder.macs(Lp);
-    const dem = this.demultiplexer.macs(n, length, task);
+    const dem = this.demultiplexer.macs(n, length, task === 'sentence' && this.config.pooling === 'mean' ? 'token' : task);
     const head = task === 'sentence' ? n * (d * d + d * C) : n * length * d * C;
     return (muxMacs + enc + dem + head) / n;
   }
+}
+
+/** Mean of token features [B, n, L, d] over the positions where `keep` [B, n, L] is true (at least one counted). */
+function meanOverTokens(tokens: Tensor, keep: Tensor): Tensor {
+  return tidy(() => {
+    const w = keep.to(tokens.dtype).unsqueeze(3);
+    return tokens.mul(w).sum(2).div(w.sum(2).clamp(1));
+  });
 }
 
 function tensorRange(L: number): Tensor {

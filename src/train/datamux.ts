@@ -32,8 +32,8 @@ import type { VocabJson } from '../data/index.js';
 import { AdamW, clipGradNorm_ } from '../nn/optim/index.js';
 import type { OptimizerStateDict } from '../nn/optim/index.js';
 import { appendLineAtomic, loadFile, saveFile, writeTextAtomic } from '../io/index.js';
-import { DataMUX, DEMUX_KINDS, MAX_INSTANCES, MUX_KINDS } from '../models/datamux.js';
-import type { DataMUXConfig, MuxKind } from '../models/datamux.js';
+import { DataMUX, DEMUX_KINDS, MAX_INSTANCES, MUX_KINDS, SENTENCE_POOLINGS } from '../models/datamux.js';
+import type { DataMUXConfig, MuxKind, SentencePooling } from '../models/datamux.js';
 import type { DemuxKind } from '../models/datamux_demux.js';
 import { loadDataMUX, readCheckpointInfo, saveModelCheckpoint } from '../models/checkpoint.js';
 import { TrainConfigError } from './mimoconv.js';
@@ -45,6 +45,8 @@ export interface DataMUXTrainConfig {
   demux: DemuxKind;
   learnMux: boolean;
   maskPadding: boolean;
+  /** Sentence features: 'cls' (the demux's, the reference's) or 'mean' of the instance's token features. */
+  pooling: SentencePooling;
   dim: number;
   layers: number;
   heads: number;
@@ -84,7 +86,7 @@ export interface DataMUXTrainConfig {
  * about 0.37 s per warm-up step and 0.27 s per task step at N = 2, so about 30 min in all.
  */
 export const defaultDataMUXTrainConfig: DataMUXTrainConfig = {
-  task: 'sst2', instances: 2, mux: 'gaussian', demux: 'index', learnMux: false, maskPadding: true, dim: 128, layers: 2, heads: 4, ffn: 512,
+  task: 'sst2', instances: 2, mux: 'gaussian', demux: 'index', learnMux: false, maskPadding: true, pooling: 'cls', dim: 128, layers: 2, heads: 4, ffn: 512,
   dropout: 0.1, demuxLayers: 2, maxLength: 64, minFreq: 1, maxWords: 8000, points: [2], warmupSteps: 1000, steps: 5000, groups: 32, lr: 5e-4,
   warmupFraction: 0.06, weightDecay: 0.01, clipNorm: 1, taskWeight: 0.9, retrievalWeight: 0.1, evalEvery: 500, trimBatch: true, limit: null,
   evalLimit: null, seed: 0,
@@ -99,6 +101,7 @@ export function validateDataMUXTrainConfig(c: DataMUXTrainConfig): void {
   for (const k of ['instances', 'dim', 'layers', 'heads', 'ffn', 'demuxLayers', 'maxLength', 'minFreq', 'maxWords', 'groups', 'evalEvery'] as const) posInt(c[k], k);
   if (c.instances > MAX_INSTANCES) bad(`instances N must be in 1..${MAX_INSTANCES}, got ${c.instances}`);
   if (!MUX_KINDS.includes(c.mux)) bad(`mux must be one of ${MUX_KINDS.join(', ')}, got '${String(c.mux)}'`);
+  if (!SENTENCE_POOLINGS.includes(c.pooling)) bad(`pooling must be one of ${SENTENCE_POOLINGS.join(', ')}, got '${String(c.pooling)}'`);
   if (!DEMUX_KINDS.includes(c.demux)) bad(`demux must be one of ${DEMUX_KINDS.join(', ')}, got '${String(c.demux)}'`);
   if (!Array.isArray(c.points) || c.points.length === 0) bad(`points must be a non-empty list, got ${JSON.stringify(c.points)}`);
   for (const n of c.points) if (!Number.isInteger(n) || n < 1 || n > c.instances) bad(`operating point ${n} must be in 1..N = ${c.instances}`);
@@ -119,7 +122,7 @@ export function dataMUXModelConfig(c: DataMUXTrainConfig, vocabSize: number): Da
   return {
     vocabSize, padId: Vocab.PAD, maxLength: c.maxLength, instances: c.instances, dim: c.dim, layers: c.layers, heads: c.heads, ffn: c.ffn,
     dropout: c.dropout, mux: c.mux, learnMux: c.learnMux, muxNorm: Math.sqrt(c.dim), demux: c.demux, demuxLayers: c.demuxLayers,
-    task: 'sentence', classes: 2, maskPadding: c.maskPadding,
+    task: 'sentence', classes: 2, maskPadding: c.maskPadding, pooling: c.pooling,
   };
 }
 
@@ -268,7 +271,8 @@ export async function trainDataMUX(options: TrainDataMUXOptions): Promise<TrainD
     saved = loadFile(files.state);
     const m = saved.metadata;
     if (m.format !== STATE_FORMAT) throw new Error(`${files.state}: not a DataMUX training state (format '${m.format ?? 'none'}')`);
-    const prev = JSON.parse(m.config) as DataMUXTrainConfig;
+    // Fields added since a run was saved take their defaults.
+    const prev = { ...defaultDataMUXTrainConfig, ...(JSON.parse(m.config) as Partial<DataMUXTrainConfig>) };
     const diffs = (Object.keys(defaultDataMUXTrainConfig) as (keyof DataMUXTrainConfig)[])
       .filter((k) => JSON.stringify(prev[k] ?? null) !== JSON.stringify(config[k] ?? null))
       .map((k) => `${k}: saved ${JSON.stringify(prev[k])}, given ${JSON.stringify(config[k])}`);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DATAMUX_RUN_FILES, defaultDataMUXTrainConfig, readDataMUXRunConfig, trainDataMUX } from '../../train/datamux.js';
 import type { DataMUXMetrics, DataMUXTrainConfig } from '../../train/datamux.js';
 import { TrainConfigError } from '../../train/mimoconv.js';
-import { DEMUX_KINDS, MAX_INSTANCES } from '../../models/datamux.js';
+import { DEMUX_KINDS, MAX_INSTANCES, SENTENCE_POOLINGS } from '../../models/datamux.js';
 import { CONV_MUX_KINDS } from '../../models/datamux_vision.js';
 import { defaultDataMUXVisionTrainConfig, readDataMUXVisionRunConfig, trainDataMUXVision } from '../../train/datamux_vision.js';
 import type { DataMUXVisionTrainConfig, VisionEpochMetrics } from '../../train/datamux_vision.js';
@@ -23,7 +23,7 @@ function instancesOption(v: string): number {
 
 /** CLI option name → training config field. */
 const FIELDS: [string, keyof DataMUXTrainConfig][] = [
-  ['n', 'instances'], ['mux', 'mux'], ['demux', 'demux'], ['learnMux', 'learnMux'], ['maskPadding', 'maskPadding'], ['dim', 'dim'], ['layers', 'layers'],
+  ['n', 'instances'], ['mux', 'mux'], ['demux', 'demux'], ['learnMux', 'learnMux'], ['maskPadding', 'maskPadding'], ['pooling', 'pooling'], ['dim', 'dim'], ['layers', 'layers'],
   ['heads', 'heads'], ['ffn', 'ffn'], ['dropout', 'dropout'], ['maxLength', 'maxLength'], ['maxWords', 'maxWords'], ['minFreq', 'minFreq'],
   ['points', 'points'], ['warmupSteps', 'warmupSteps'], ['steps', 'steps'], ['groups', 'groups'], ['lr', 'lr'], ['weightDecay', 'weightDecay'],
   ['taskWeight', 'taskWeight'], ['retrievalWeight', 'retrievalWeight'], ['evalEvery', 'evalEvery'], ['trimBatch', 'trimBatch'], ['limit', 'limit'],
@@ -45,6 +45,7 @@ export function trainDataMUXCommand(): Command {
     .option('--demux <d>', 'index (prefix tokens), mlp (one MLP per index) or rsa (MUX-PLMs key-conditioned)', choice('--demux', DEMUX_KINDS), d.demux)
     .option('--learn-mux', 'train the mux transforms (default frozen)')
     .option('--no-mask-padding', 'mix padding into the superposition and attend to it, as the reference does (default: masked)')
+    .option('--pooling <p>', 'sentence features: cls (the demux\'s: index prefix CLS, or position 0; the reference) or mean (of the instance\'s token features)', choice('--pooling', SENTENCE_POOLINGS), d.pooling)
     .option('--dim <d>', 'encoder width', positiveInt('--dim'), d.dim)
     .option('--layers <l>', 'encoder layers', positiveInt('--layers'), d.layers)
     .option('--heads <h>', 'attention heads', positiveInt('--heads'), d.heads)
@@ -102,7 +103,7 @@ export function trainDataMUXCommand(): Command {
           if (!o.json) {
             const c = s.config;
             console.log(
-              `DataMUX N=${c.instances} (${c.mux} mux, ${c.demux} demux, ${c.layers}×${c.dim}, ${c.maskPadding ? 'padding masked' : 'padding mixed'}; ` +
+              `DataMUX N=${c.instances} (${c.mux} mux, ${c.demux} demux, ${c.layers}×${c.dim}, ${c.maskPadding ? 'padding masked' : 'padding mixed'}, ${c.pooling} pooling; ` +
                 `${s.parameters} parameters, ${s.vocabSize} tokens) on SST-2: ${s.trainSentences} training sentences, ${s.evalSentences} dev sentences; ` +
                 `${c.warmupSteps} retrieval + ${c.steps} task steps of ${c.groups} mixes` + (s.startStep ? `; resuming after step ${s.startStep}` : ''),
             );
