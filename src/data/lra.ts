@@ -85,6 +85,17 @@ export async function loadLraTask(task: LraTask, dir: string, split: LraSplit, o
   return { ...part, lengths: new Int32Array(count).fill(length) };
 }
 
+/** subsetRows for a split the caller gives up: the subset (the whole split when count is null), the rows left out freed. */
+export function takeSubset(data: LraData, count: number | null, seed: number): LraData {
+  if (count === null) return data;
+  const s = subsetRows(data, count, seed);
+  if (s !== data) {
+    data.inputs.dispose();
+    data.labels.dispose();
+  }
+  return s;
+}
+
 /** A seeded random subset of `count` rows (all rows when count ≥ rows), in a fixed random order. */
 export function subsetRows(data: LraData, count: number, seed: number): LraData {
   const rows = data.labels.shape[0];

@@ -20,7 +20,7 @@
 // * Run directory (train/run_dir.ts): model.safetensors ('mimoformer' checkpoint, extra {step, task,
 //   points, length, eval_accuracy}), train_state.safetensors, metrics.jsonl.
 import { F, Generator, Tensor, manualSeed, noGrad, tensor, tidy } from '../tensor/index.js';
-import { LRA_TASKS, LRA_TASK_INFO, Rng, deriveSeed, loadLraTask, resolveDataDir, subsetRows } from '../data/index.js';
+import { LRA_TASKS, LRA_TASK_INFO, Rng, deriveSeed, loadLraTask, resolveDataDir, takeSubset } from '../data/index.js';
 import type { LraData, LraTask } from '../data/index.js';
 import { AdamW, OneCycleLR, clipGradNorm_ } from '../nn/optim/index.js';
 import type { SchedulerStateDict } from '../nn/optim/index.js';
@@ -113,17 +113,6 @@ export function mimoFormerModelConfig(c: MIMOFormerTrainConfig): MIMOFormerConfi
 
 /** A grid as written in metrics and tables: 'm×n'. */
 export const formatPoint = (p: readonly [number, number]): string => `${p[0]}×${p[1]}`;
-
-/** A random subset of a split (the whole split when count is null); frees the rows left out. */
-function takeSubset(d: LraData, count: number | null, seed: number): LraData {
-  if (count === null) return d;
-  const s = subsetRows(d, count, seed);
-  if (s !== d) {
-    d.inputs.dispose();
-    d.labels.dispose();
-  }
-  return s;
-}
 
 /** The half grid the curriculum trains first. */
 export const halfGrid = (p: readonly [number, number]): GridPoint => ({ m: Math.ceil(p[0] / 2), n: Math.ceil(p[1] / 2) });

@@ -2,7 +2,7 @@
 // task at each grid (default: the grids the run trained), with MACs per sequence (whole model and
 // attention core) for the ideal speedups.
 import { getThreads } from '../../tensor/index.js';
-import { loadLraTask, resolveDataDir, subsetRows } from '../../data/index.js';
+import { loadLraTask, resolveDataDir, takeSubset } from '../../data/index.js';
 import type { LraSplit, LraTask } from '../../data/index.js';
 import { loadMIMOFormer } from '../../models/checkpoint.js';
 import type { Checkpoint } from '../../models/checkpoint.js';
@@ -28,12 +28,7 @@ export async function evalMIMOFormerCheckpoint(file: string, info: Checkpoint, o
   const bad = grids.filter(([m, n]) => m > M || n > N);
   if (bad.length) throw new UsageError(`--grids ${bad.map(([m, n]) => `${m}x${n}`).join(',')}: the checkpoint's grid capacity is ${M}×${N}`);
   if (!extra.task) throw new UsageError(`${file} does not say which LRA task it was trained on; it was not written by \`mimo train mimoformer\``);
-  const all = await loadLraTask(extra.task, resolveDataDir(o.data), o.split, { length: c.maxLength, listopsDir: o.listopsDir });
-  const data = o.limit ? subsetRows(all, o.limit, 1) : all;
-  if (data !== all) {
-    all.inputs.dispose();
-    all.labels.dispose();
-  }
+  const data = takeSubset(await loadLraTask(extra.task, resolveDataDir(o.data), o.split, { length: c.maxLength, listopsDir: o.listopsDir }), o.limit ?? null, 1);
   const { model } = loadMIMOFormer(file);
   let points;
   try {

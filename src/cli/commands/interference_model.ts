@@ -2,7 +2,7 @@
 // att-mlp), layer by layer and for each grid, in the trained model and in an untrained one of the
 // same configuration, next to the theory of docs/mimonets.md §5.
 import { Generator } from '../../tensor/index.js';
-import { loadLraTask, resolveDataDir, subsetRows } from '../../data/index.js';
+import { loadLraTask, resolveDataDir, takeSubset } from '../../data/index.js';
 import type { LraTask } from '../../data/index.js';
 import { loadMIMOFormer, readCheckpointInfo } from '../../models/checkpoint.js';
 import { MIMOFormer } from '../../models/mimoformer.js';
@@ -51,8 +51,7 @@ export async function modelInterference(o: ModelInterferenceOptions): Promise<Mo
     throw new UsageError(`--grids ${bad.map((p) => `${p.m}x${p.n}`).join(',')}: the checkpoint's grid capacity is ${c.m}×${c.n}`);
   }
   const untrained = new MIMOFormer(c, new Generator(o.seed));
-  const all = await loadLraTask(extra.task, resolveDataDir(o.data), 'dev', { length: c.maxLength, listopsDir: o.listopsDir });
-  const data = subsetRows(all, o.sequences, o.seed);
+  const data = takeSubset(await loadLraTask(extra.task, resolveDataDir(o.data), 'dev', { length: c.maxLength, listopsDir: o.listopsDir }), o.sequences, o.seed);
   const rows: ModelInterferenceRow[] = [];
   try {
     for (const p of grids) {
@@ -69,7 +68,8 @@ export async function modelInterference(o: ModelInterferenceOptions): Promise<Mo
       }
     }
   } finally {
-    for (const t of new Set([all.inputs, all.labels, data.inputs, data.labels])) t.dispose();
+    data.inputs.dispose();
+    data.labels.dispose();
     trained.dispose();
     untrained.dispose();
   }
