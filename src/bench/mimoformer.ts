@@ -5,17 +5,19 @@
 // sequences (the cost does not depend on the content) in eval mode without gradients. One model per
 // variant, built at the largest grid asked for it: smaller grids are operating points of those weights.
 //
-// Besides the whole forward pass, the attention core is timed alone on the same shapes (random q, k,
-// v of one layer for the Performer's FAVOR+; random bundles of the same sizes for the FAVOR+S cores of
-// att and att-mlp, whose binding and bundling are folded into the projections, as att's unbinding is
-// folded into the output projection), giving
-// core_speedup; ideal_speedup and ideal_core_speedup are the MAC ratios (models/mimoformer_macs.ts).
+// Besides the whole forward pass, the attention core is timed alone on the same shapes, each the
+// function the model runs: performerCore on random q, k, v of one layer laid out [B, L, H, D] as the
+// projections give them; superposedReadout (att) and blockCore (att-mlp) on random bundles of the
+// same sizes (their binding and bundling are folded into the Q/K/V projections, and att's unbinding
+// into the output projection). That gives core_speedup; ideal_speedup and ideal_core_speedup are the
+// MAC ratios (models/mimoformer_macs.ts). Medians of interleaved rounds, and the fastest rounds
+// (best_speedup: on a shared machine, interference only adds time).
 import os from 'node:os';
 import { Generator, Tensor, getThreads, keep, libtorchVersion, manualSeed, noGrad, randint, randn, tidy } from '../tensor/index.js';
 import { MIMOFormer } from '../models/mimoformer.js';
 import type { GridPoint, MIMOFormerConfig, MIMOFormerVariant } from '../models/mimoformer.js';
-import { linearAttention, reluFeatures, softmaxAttention } from '../models/favor.js';
-import { blockCore, superposedReadout } from '../models/mimoformer_attention.js';
+import { softmaxAttention } from '../models/favor.js';
+import { blockCore, performerCore, superposedReadout } from '../models/mimoformer_attention.js';
 import { allocator } from './engine.js';
 import { median, timeMs } from './stats.js';
 
@@ -131,15 +133,15 @@ export function runMIMOFormerBench(o: Partial<MIMOFormerBenchOptions> = {}): MIM
     owned.push(ids);
     const { heads: H, headDim: D } = shape;
     const g = new Generator(c.seed + 2);
-    const qkv = [0, 1, 2].map(() => keep(randn([c.sequences, H, L, D], { generator: g }))); // one layer's q, k, v per sequence
+    const qkv = [0, 1, 2].map(() => keep(randn([c.sequences, L, H, D], { generator: g }))); // one layer's q, k, v per sequence, laid out as the projections give them
     owned.push(...qkv);
     const cores = specs.map((p) => {
       const att = models.get(p.variant)!.layers[0].attention;
       const [q, k, v] = qkv;
       if (p.variant === 'softmax' || p.variant === 'performer') {
         // No padding in the benchmark: the cores run without key masks, as the model does then.
-        if (p.variant === 'softmax') return () => noGrad(() => tidy(() => void softmaxAttention(q, k, v)));
-        return () => noGrad(() => tidy(() => void linearAttention(reluFeatures(q, att.omega), reluFeatures(k, att.omega), v)));
+        if (p.variant === 'softmax') return () => noGrad(() => tidy(() => void softmaxAttention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2))));
+        return () => noGrad(() => tidy(() => void performerCore(q, k, v, undefined, att.omega)));
       }
       // att / att-mlp: the core on the bundles (bundling itself is folded into the projections).
       const Bp = c.sequences / (p.m * p.n);
@@ -180,7 +182,7 @@ export function runMIMOFormerBench(o: Partial<MIMOFormerBenchOptions> = {}): MIM
         dim: shape.dim, ffn: shape.ffn, heads: shape.heads, head_dim: shape.headDim, layers: shape.layers, features: shape.features, classes: shape.classes,
         sequences_per_batch: c.sequences, runs: c.runs, warmup: c.warmup,
         models: Object.fromEntries([...caps].map(([v, cap]) => [v, `${cap.m}×${cap.n}`])),
-        timed: 'forward pass (eval mode, no gradients) of the whole model; and one layer’s attention core alone: FAVOR+ on random q, k, v (Performer), FAVOR+S on random bundles of the same sizes (att, att-mlp: binding and bundling are folded into the Q/K/V projections, att’s unbinding into the output projection)',
+        timed: 'forward pass (eval mode, no gradients) of the whole model; and one layer’s attention core alone: FAVOR+ on random q, k, v [B, L, H, D] as the projections lay them out (Performer), FAVOR+S on random bundles of the same sizes (att, att-mlp: binding and bundling are folded into the Q/K/V projections, att’s unbinding into the output projection)',
         threads: getThreads(), allocator: allocator(), libtorch: libtorchVersion(),
         cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), node: process.version, date: new Date().toISOString(),
       },

@@ -44,8 +44,8 @@ import { F, Tensor, arange, cat, full, noGrad, tensor, tidy } from '../tensor/in
 import type { Generator } from '../tensor/index.js';
 import { Dropout, Embedding, LayerNorm, Linear, Module } from '../nn/index.js';
 import { bipolarKeys } from '../superposition/keys.js';
-import { linearAttention, orthogonalRandomFeatures, reluFeatures, softmaxAttention } from './favor.js';
-import { blockCore, bundledProjections, superposedReadout, unbindingProjection } from './mimoformer_attention.js';
+import { orthogonalRandomFeatures, softmaxAttention } from './favor.js';
+import { blockCore, bundledProjections, performerCore, superposedReadout, unbindingProjection } from './mimoformer_attention.js';
 import type { Projection } from './mimoformer_attention.js';
 import { mimoformerMacs } from './mimoformer_macs.js';
 import type { MIMOFormerMacs } from './mimoformer_macs.js';
@@ -177,15 +177,14 @@ export class MIMOFormerAttention extends Module {
     const [B, L] = x.shape;
     const { heads: H, headDim: D, variant } = this.config;
     return tidy(() => {
-      if (variant === 'softmax' || variant === 'performer') {
+      if (variant === 'performer') {
+        const [q, k, v] = [this.q, this.k, this.v].map((lin) => lin.forward(x).reshape([B, L, H, D]));
+        return performerCore(q, k, v, mask, this.omega);
+      }
+      if (variant === 'softmax') {
         const heads = (t: Tensor) => t.reshape([B, L, H, D]).transpose(1, 2); // [B, H, L, D]
         const [q, k, v] = [this.q, this.k, this.v].map((lin) => heads(lin.forward(x)));
-        const keyMask = mask?.unsqueeze(1).expand([B, H, L]); // [B, H, L]
-        const o =
-          variant === 'softmax'
-            ? softmaxAttention(q, k, v, keyMask)
-            : linearAttention(reluFeatures(q, this.omega), reluFeatures(k, this.omega), v, keyMask);
-        return o.transpose(1, 2).reshape([B, L, H * D]);
+        return softmaxAttention(q, k, v, mask?.unsqueeze(1).expand([B, H, L])).transpose(1, 2).reshape([B, L, H * D]);
       }
       const a = this.keysAt(p);
       const b = bundledProjections(x, mask, projection(this.q), projection(this.k), projection(this.v), a, H);

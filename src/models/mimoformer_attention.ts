@@ -26,7 +26,7 @@
 // (with M = N = 1 this is exactly the Performer's key padding; padded queries give outputs that the
 // model masks anyway).
 import { Tensor, cat, einsum, full, tidy } from '../tensor/index.js';
-import { reluFeatures } from './favor.js';
+import { linearAttention, reluFeatures } from './favor.js';
 
 /** The bundles q̃ [B', N, H, L, D], k̃ and ṽ [B', M, H, L, D], and the bundle mask [B', M, 1, L, 1] (1 where some sequence of bundle m has a token). */
 export function bundle(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, a: Tensor): { qt: Tensor; kt: Tensor; vt: Tensor; bundleMask: Tensor } {
@@ -219,22 +219,15 @@ export function blockCore(b: Bundles, omega: Tensor): Tensor {
   });
 }
 
-/** The Performer's core in the same layout: q, k, v [B, L, H, D], keyMask [B, L] or undefined → [B, L, H, D]. */
+/**
+ * The Performer's core as the model runs it: q, k, v [B, L, H, D] (views of the projections),
+ * keyMask [B, L] (1 = token) or undefined → [B, L, H·D], ready for the output projection.
+ */
 export function performerCore(q: Tensor, k: Tensor, v: Tensor, keyMask: Tensor | undefined, omega: Tensor): Tensor {
+  const [B, L, H, D] = q.shape;
   return tidy(() => {
-    const [B, L] = q.shape;
-    let fk = reluFeatures(k, omega);
-    let vv = v;
-    if (keyMask) {
-      const w = keyMask.reshape([B, L, 1, 1]);
-      fk = fk.mul(w);
-      vv = v.mul(w);
-    }
-    const fq = reluFeatures(q, omega);
-    const S = einsum('blhr,blhd->bhrd', fk, vv);
-    const z = fk.sum(1); // [B, H, R]
-    const num = einsum('blhr,bhrd->blhd', fq, S);
-    const den = einsum('blhr,bhr->blh', fq, z).unsqueeze(3);
-    return num.div(den);
+    const heads = (t: Tensor) => t.transpose(1, 2); // [B, H, L, D]
+    const o = linearAttention(reluFeatures(heads(q), omega), reluFeatures(heads(k), omega), heads(v), keyMask?.unsqueeze(1).expand([B, H, L]));
+    return o.transpose(1, 2).reshape([B, L, H * D]);
   });
 }
