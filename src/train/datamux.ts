@@ -32,6 +32,7 @@ import type { VocabJson } from '../data/index.js';
 import { AdamW, clipGradNorm_ } from '../nn/optim/index.js';
 import type { OptimizerStateDict } from '../nn/optim/index.js';
 import { appendLineAtomic, loadFile, saveFile, writeTextAtomic } from '../io/index.js';
+import { RUN_FILES, readRunConfig } from './run_dir.js';
 import { DataMUX, DEMUX_KINDS, MAX_INSTANCES, MUX_KINDS, SENTENCE_POOLINGS } from '../models/datamux.js';
 import type { DataMUXConfig, MuxKind, SentencePooling } from '../models/datamux.js';
 import type { DemuxKind } from '../models/datamux_demux.js';
@@ -227,7 +228,7 @@ export interface TrainDataMUXResult {
   seconds: number;
 }
 
-export const DATAMUX_RUN_FILES = { metrics: 'metrics.jsonl', model: 'model.safetensors', state: 'train_state.safetensors' } as const;
+export const DATAMUX_RUN_FILES = RUN_FILES;
 const STATE_FORMAT = 'mimo-datamux-train-state/1';
 const round = (v: number, d = 6) => (Number.isFinite(v) ? Number(v.toPrecision(d)) : v);
 
@@ -431,10 +432,6 @@ function saveState(file: string, opt: AdamW, step: number, config: DataMUXTrainC
 
 /** The training configuration saved in a DataMUX run directory (null when there is none). */
 export function readDataMUXRunConfig(out: string): { config: DataMUXTrainConfig; step: number } | null {
-  const file = path.join(out, DATAMUX_RUN_FILES.state);
-  if (!existsSync(file)) return null;
-  const { tensors, metadata } = loadFile(file);
-  for (const t of tensors.values()) t.dispose();
-  if (metadata.format !== STATE_FORMAT) throw new Error(`${file}: not a DataMUX training state (format '${metadata.format ?? 'none'}', expected '${STATE_FORMAT}')`);
-  return { config: JSON.parse(metadata.config) as DataMUXTrainConfig, step: Number(metadata.step) };
+  const r = readRunConfig<DataMUXTrainConfig>(out, STATE_FORMAT, 'DataMUX', 'step');
+  return r && { config: r.config, step: r.position };
 }

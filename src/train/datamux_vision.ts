@@ -21,6 +21,7 @@ import type { ConvMuxKind } from '../models/datamux_vision.js';
 import { MAX_INSTANCES } from '../models/datamux.js';
 import { loadDataMUXVision, readCheckpointInfo, saveModelCheckpoint } from '../models/checkpoint.js';
 import { TrainConfigError } from './mimoconv.js';
+import { RUN_FILES, readRunConfig } from './run_dir.js';
 
 export interface DataMUXVisionTrainConfig {
   instances: number;
@@ -124,18 +125,14 @@ export interface TrainDataMUXVisionOptions extends Partial<DataMUXVisionTrainCon
   onEpoch?: (m: VisionEpochMetrics) => void;
 }
 
-const FILES = { metrics: 'metrics.jsonl', model: 'model.safetensors', state: 'train_state.safetensors' } as const;
+const FILES = RUN_FILES;
 const STATE_FORMAT = 'mimo-datamux-vision-train-state/1';
 const round = (v: number, d = 6) => (Number.isFinite(v) ? Number(v.toPrecision(d)) : v);
 
 /** The training configuration saved in a run directory (null when there is none). */
 export function readDataMUXVisionRunConfig(out: string): { config: DataMUXVisionTrainConfig; epoch: number } | null {
-  const file = path.join(out, FILES.state);
-  if (!existsSync(file)) return null;
-  const { tensors, metadata } = loadFile(file);
-  for (const t of tensors.values()) t.dispose();
-  if (metadata.format !== STATE_FORMAT) throw new Error(`${file}: not a DataMUX vision training state (format '${metadata.format ?? 'none'}')`);
-  return { config: JSON.parse(metadata.config) as DataMUXVisionTrainConfig, epoch: Number(metadata.epoch) };
+  const r = readRunConfig<DataMUXVisionTrainConfig>(out, STATE_FORMAT, 'DataMUX vision', 'epoch');
+  return r && { config: r.config, epoch: r.position };
 }
 
 /**

@@ -47,6 +47,7 @@ import {
 import { AdamW, OneCycleLR, Optimizer, SGD, clipGradNorm_ } from '../nn/optim/index.js';
 import type { OptimizerStateDict, SchedulerStateDict } from '../nn/optim/index.js';
 import { appendLineAtomic, loadFile, saveFile, writeTextAtomic } from '../io/index.js';
+import { RUN_FILES, readRunConfig as readRunDirConfig } from './run_dir.js';
 import { MIMOConv } from '../models/mimoconv.js';
 import type { Binding, MIMOConvConfig } from '../models/mimoconv.js';
 import { WideResNet } from '../models/wideresnet.js';
@@ -276,7 +277,7 @@ export interface TrainMIMOConvResult {
   seconds: number;
 }
 
-export const RUN_FILES = { metrics: 'metrics.jsonl', model: 'model.safetensors', state: 'train_state.safetensors' } as const;
+export { RUN_FILES };
 const STATE_FORMAT = 'mimo-mimoconv-train-state/1';
 /** deriveSeed stream of the calibration sample (the epochs use streams 0 … 4·epochs − 1). */
 const CALIBRATION_STREAM = 2 ** 40;
@@ -341,12 +342,8 @@ export function modelConfigOf(c: MIMOConvTrainConfig): MIMOConvConfig {
 
 /** The training configuration saved in a run directory (null when there is none). */
 export function readRunConfig(out: string): { config: MIMOConvTrainConfig; epoch: number } | null {
-  const file = path.join(out, RUN_FILES.state);
-  if (!existsSync(file)) return null;
-  const { tensors, metadata } = loadFile(file);
-  for (const t of tensors.values()) t.dispose();
-  if (metadata.format !== STATE_FORMAT) throw new Error(`${file}: not a MIMOConv training state (format '${metadata.format ?? 'none'}', expected '${STATE_FORMAT}')`);
-  return { config: JSON.parse(metadata.config) as MIMOConvTrainConfig, epoch: Number(metadata.epoch) };
+  const r = readRunDirConfig<MIMOConvTrainConfig>(out, STATE_FORMAT, 'MIMOConv', 'epoch');
+  return r && { config: r.config, epoch: r.position };
 }
 
 /** Cleans up the per-step numbers of an epoch into one metrics line. */
