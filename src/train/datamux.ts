@@ -26,13 +26,14 @@
 //   metrics.jsonl (one line per evaluation).
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { F, Generator, Tensor, cat, manualSeed, noGrad, tensor, tidy } from '../tensor/index.js';
+import { F, Generator, Tensor, manualSeed, noGrad, tensor, tidy } from '../tensor/index.js';
 import { Rng, Vocab, deriveSeed, loadSst2, resolveDataDir } from '../data/index.js';
 import type { VocabJson } from '../data/index.js';
 import { AdamW, clipGradNorm_ } from '../nn/optim/index.js';
 import type { OptimizerStateDict } from '../nn/optim/index.js';
 import { appendLineAtomic, loadFile, saveFile, writeTextAtomic } from '../io/index.js';
 import { RUN_FILES, readRunConfig } from './run_dir.js';
+import { evaluatePoints, fillRows } from './evaluate.js';
 import { DataMUX, DEMUX_KINDS, MAX_INSTANCES, MUX_KINDS, SENTENCE_POOLINGS } from '../models/datamux.js';
 import type { DataMUXConfig, MuxKind, SentencePooling } from '../models/datamux.js';
 import type { DemuxKind } from '../models/datamux_demux.js';
@@ -142,38 +143,11 @@ export interface DataMUXEvalPoint {
  * filled with copies of its batch's first sentences, whose predictions are not counted.
  */
 export function evaluateDataMUX(model: DataMUX, ids: Tensor, labels: Tensor, ns: readonly number[], o: { groups?: number; warmup?: boolean } = {}): DataMUXEvalPoint[] {
-  const total = ids.shape[0];
-  const wasTraining = model.training;
-  model.eval();
-  const out: DataMUXEvalPoint[] = [];
-  try {
-    noGrad(() => {
-      for (const n of ns) {
-        const bs = (o.groups ?? 32) * n;
-        const run = (s: number): number =>
-          tidy(() => {
-            const len = Math.min(bs, total - s);
-            let x = ids.narrow(0, s, len);
-            const padded = Math.ceil(len / n) * n;
-            if (padded > len) x = cat2(x, x.narrow(0, 0, 1).expand([padded - len, x.shape[1]]));
-            const pred = model.forward(x, n).argmax(1).narrow(0, 0, len);
-            return pred.eq(labels.narrow(0, s, len)).sum().item();
-          });
-        if (o.warmup && total > 0) run(0);
-        const t0 = performance.now();
-        let correct = 0;
-        for (let s = 0; s < total; s += bs) correct += run(s);
-        const seconds = (performance.now() - t0) / 1000;
-        out.push({ n, accuracy: total ? correct / total : NaN, correct, total, seconds, instancesPerS: seconds > 0 ? total / seconds : NaN });
-      }
-    });
-  } finally {
-    model.train(wasTraining);
-  }
-  return out;
+  return evaluatePoints(model, ns, labels, { group: (n) => n, batch: (n) => (o.groups ?? 32) * n, warmup: o.warmup }, (n, s, len, rows) => model.forward(fillRows(ids, s, len, rows), n)).map(
+    (r) => ({ n: r.point, accuracy: r.accuracy, correct: r.correct, total: r.total, seconds: r.seconds, instancesPerS: r.perSecond }),
+  );
 }
 
-const cat2 = (a: Tensor, b: Tensor) => cat([a, b.contiguous()], 0);
 
 /** Encodes sentences as int64 [M, maxLength] ([CLS] first: the mlp and rsa demuxes read position 0). */
 export function encodeSentences(vocab: Vocab, sentences: readonly string[], maxLength: number): Tensor {

@@ -11,7 +11,7 @@
 //   (SGD state, epoch, config), metrics.jsonl (one line per epoch, test accuracy per n).
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { F, Generator, Tensor, cat, keep, noGrad, randperm, tidy } from '../tensor/index.js';
+import { F, Generator, Tensor, keep, noGrad, randperm, tidy } from '../tensor/index.js';
 import { Rng, deriveSeed, loadMnist, resolveDataDir } from '../data/index.js';
 import { SGD } from '../nn/optim/index.js';
 import type { OptimizerStateDict } from '../nn/optim/index.js';
@@ -22,6 +22,7 @@ import { MAX_INSTANCES } from '../models/datamux.js';
 import { loadDataMUXVision, readCheckpointInfo, saveModelCheckpoint } from '../models/checkpoint.js';
 import { TrainConfigError } from './mimoconv.js';
 import { RUN_FILES, readRunConfig } from './run_dir.js';
+import { evaluatePoints, fillRows } from './evaluate.js';
 
 export interface DataMUXVisionTrainConfig {
   instances: number;
@@ -73,34 +74,9 @@ export interface VisionEvalPoint {
 
 /** Accuracy and throughput at each n on cropped images x [M, 1, 20, 20] with labels y (eval, no gradients). A last partial mix is filled with copies, not counted. */
 export function evaluateDataMUXVision(model: DataMUXVision, x: Tensor, y: Tensor, ns: readonly number[], o: { groups?: number; warmup?: boolean } = {}): VisionEvalPoint[] {
-  const total = x.shape[0];
-  const wasTraining = model.training;
-  model.eval();
-  const out: VisionEvalPoint[] = [];
-  try {
-    noGrad(() => {
-      for (const n of ns) {
-        const bs = (o.groups ?? 256) * n;
-        const run = (s: number) =>
-          tidy(() => {
-            const len = Math.min(bs, total - s);
-            let xb = x.narrow(0, s, len);
-            const padded = Math.ceil(len / n) * n;
-            if (padded > len) xb = cat([xb, xb.narrow(0, 0, 1).expand([padded - len, 1, 20, 20]).contiguous()], 0);
-            return model.forward(xb, n).argmax(1).narrow(0, 0, len).eq(y.narrow(0, s, len)).sum().item();
-          });
-        if (o.warmup && total > 0) run(0);
-        const t0 = performance.now();
-        let correct = 0;
-        for (let s = 0; s < total; s += bs) correct += run(s);
-        const seconds = (performance.now() - t0) / 1000;
-        out.push({ n, accuracy: total ? correct / total : NaN, correct, total, seconds, imagesPerS: seconds > 0 ? total / seconds : NaN });
-      }
-    });
-  } finally {
-    model.train(wasTraining);
-  }
-  return out;
+  return evaluatePoints(model, ns, y, { group: (n) => n, batch: (n) => (o.groups ?? 256) * n, warmup: o.warmup }, (n, s, len, rows) => model.forward(fillRows(x, s, len, rows), n)).map(
+    (r) => ({ n: r.point, accuracy: r.accuracy, correct: r.correct, total: r.total, seconds: r.seconds, imagesPerS: r.perSecond }),
+  );
 }
 
 export interface VisionEpochMetrics {

@@ -48,6 +48,7 @@ import { AdamW, OneCycleLR, Optimizer, SGD, clipGradNorm_ } from '../nn/optim/in
 import type { OptimizerStateDict, SchedulerStateDict } from '../nn/optim/index.js';
 import { appendLineAtomic, loadFile, saveFile, writeTextAtomic } from '../io/index.js';
 import { RUN_FILES, readRunConfig as readRunDirConfig } from './run_dir.js';
+import { evaluatePoints, fillRows } from './evaluate.js';
 import { MIMOConv } from '../models/mimoconv.js';
 import type { Binding, MIMOConvConfig } from '../models/mimoconv.js';
 import { WideResNet } from '../models/wideresnet.js';
@@ -128,35 +129,10 @@ export interface EvalPoint {
 export function evaluateMIMOConv(model: ImageClassifier, x: Tensor, y: Tensor, ns: readonly number[], o: { batchSize?: number; warmup?: boolean } = {}): EvalPoint[] {
   const cap = capacityOf(model);
   for (const n of ns) if (!Number.isInteger(n) || n < 1 || cap % n !== 0) throw new RangeError(`n = ${n} does not divide the model's capacity ${cap} (choose from ${divisorsOf(cap).join(', ')})`);
-  const total = x.shape[0];
   const bs = Math.max(cap, Math.floor((o.batchSize ?? 512) / cap) * cap);
-  const wasTraining = model.training;
-  model.eval();
-  const out: EvalPoint[] = [];
-  try {
-    noGrad(() => {
-      for (const n of ns) {
-        const run = (s: number): number =>
-          tidy(() => {
-            const len = Math.min(bs, total - s);
-            let xb = x.narrow(0, s, len);
-            const padded = Math.ceil(len / n) * n;
-            if (padded > len) xb = cat([xb, xb.narrow(0, 0, padded - len)], 0);
-            const pred = forwardAt(model, xb, n).argmax(1).narrow(0, 0, len);
-            return pred.eq(y.narrow(0, s, len)).sum().item();
-          });
-        if (o.warmup && total > 0) run(0);
-        const t0 = performance.now();
-        let correct = 0;
-        for (let s = 0; s < total; s += bs) correct += run(s);
-        const seconds = (performance.now() - t0) / 1000;
-        out.push({ n, accuracy: total ? correct / total : NaN, correct, total, seconds, imagesPerS: seconds > 0 ? total / seconds : NaN });
-      }
-    });
-  } finally {
-    model.train(wasTraining);
-  }
-  return out;
+  return evaluatePoints(model, ns, y, { group: (n) => n, batch: () => bs, warmup: o.warmup }, (n, s, len, rows) => forwardAt(model, fillRows(x, s, len, rows), n)).map(
+    (r) => ({ n: r.point, accuracy: r.accuracy, correct: r.correct, total: r.total, seconds: r.seconds, imagesPerS: r.perSecond }),
+  );
 }
 
 /** Everything that defines a training run (what resume compares). */
