@@ -7,10 +7,13 @@ test('bench mimoformer: the Performer first, one point per variant and grid, spe
   const shape = { maxLength: 16, vocabSize: 20, dim: 8, ffn: 8, heads: 2, headDim: 8, features: 16 };
   const r = runMIMOFormerBench({ task: 'image', shape, points: parseMIMOFormerPoints('att:2x2,att:4x4,att-mlp:2x1'), sequences: 16, runs: 1, warmup: 0 });
   assert.deepEqual(r.points.map((p) => `${p.variant} ${p.m}x${p.n}`), ['performer 1x1', 'att 2x2', 'att 4x4', 'att-mlp 2x1']);
-  const keys = ['variant', 'm', 'n', 'infer_sequences_per_s', 'speedup', 'ideal_speedup', 'core_speedup', 'ideal_core_speedup', 'infer_ms_per_batch', 'core_ms_per_batch', 'macs_per_sequence'];
+  const keys = ['variant', 'm', 'n', 'infer_sequences_per_s', 'speedup', 'ideal_speedup', 'core_speedup', 'ideal_core_speedup', 'best_speedup', 'best_core_speedup', 'infer_ms_per_batch', 'core_ms_per_batch', 'macs_per_sequence'];
   for (const p of r.points) {
     assert.deepEqual(Object.keys(p), keys);
     assert.ok(p.infer_sequences_per_s > 0 && p.core_speedup > 0 && p.infer_ms_per_batch > 0 && p.core_ms_per_batch > 0);
+    // One round: its fastest round is its median.
+    assert.equal(p.best_speedup, p.speedup);
+    assert.equal(p.best_core_speedup, p.core_speedup);
   }
   assert.equal(r.points[0].speedup, 1);
   assert.equal(r.points[0].core_speedup, 1);

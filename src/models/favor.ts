@@ -53,10 +53,10 @@ export function reluFeatures(x: Tensor, omega: Tensor): Tensor {
   checkFeatures(x, omega, 'reluFeatures');
   const D = omega.shape[1];
   return tidy(() => {
-    // The D^(-1/4) scale rides on the small Ω; without gradients the constant is added in place
-    // (one allocation of the [..., R] features fewer).
-    const f = x.matmul(omega.mul(D ** -0.25).t()).relu();
-    return isGradEnabled() ? f.add(RELU_FEATURE_EPS) : f.add_(RELU_FEATURE_EPS);
+    // The D^(-1/4) scale rides on the small Ω; without gradients the ReLU and the constant work in
+    // place (two allocations of the [..., R] features fewer).
+    const f = x.matmul(omega.mul(D ** -0.25).t());
+    return isGradEnabled() ? f.relu().add(RELU_FEATURE_EPS) : f.clamp_(0).add_(RELU_FEATURE_EPS);
   });
 }
 

@@ -44,8 +44,9 @@ import { F, Tensor, arange, cat, full, noGrad, tensor, tidy } from '../tensor/in
 import type { Generator } from '../tensor/index.js';
 import { Dropout, Embedding, LayerNorm, Linear, Module } from '../nn/index.js';
 import { bipolarKeys } from '../superposition/keys.js';
-import { linearAttention, orthogonalRandomFeatures, reluFeatures, softmaxAttention } from './favor.js';
-import { blockCore, bundledProjections, superposedCore } from './mimoformer_attention.js';
+import { orthogonalRandomFeatures, softmaxAttention } from './favor.js';
+import { blockCore, bundledProjections, performerCore, superposedReadout, unbindingProjection } from './mimoformer_attention.js';
+import type { Projection } from './mimoformer_attention.js';
 import { mimoformerMacs } from './mimoformer_macs.js';
 import type { MIMOFormerMacs } from './mimoformer_macs.js';
 
@@ -109,6 +110,8 @@ export function checkMIMOFormerConfig(c: MIMOFormerConfig): void {
   if (typeof c.dual !== 'boolean') throw new TypeError(`MIMOFormer: dual must be a boolean, got ${String(c.dual)}`);
 }
 
+const projection = (lin: Linear): Projection => ({ weight: lin.weight, bias: lin.bias! });
+
 /** The per-layer attention: projections, the core of the variant and its fixed buffers (Ω, keys a, residual keys e). */
 export class MIMOFormerAttention extends Module {
   readonly q: Linear;
@@ -164,29 +167,28 @@ export class MIMOFormerAttention extends Module {
     });
   }
 
-  /** The core's output before the output projection: [B, L, H·D]; att-mlp: the n bundled streams per group, [B′·n, L, H·D]. */
-  core(x: Tensor, mask: Tensor, p: GridPoint): Tensor {
+  /**
+   * The core's output before the output projection, of x [B, L, d] (normalised); mask [B, L] (1 =
+   * token) or undefined when nothing is padded. Performer, softmax: [B, L, H·D]; att: the readout
+   * [B′, m, n, L, H, D] still to be unbound by the keys (the output projection does it, see
+   * forward); att-mlp: the n bundled streams per group, [B′·n, L, H·D].
+   */
+  core(x: Tensor, mask: Tensor | undefined, p: GridPoint): Tensor {
     const [B, L] = x.shape;
     const { heads: H, headDim: D, variant } = this.config;
     return tidy(() => {
-      // Without padding the masks change nothing: skip their passes over q, k, v and the features.
-      const padded = noGrad(() => mask.amin().item()) < 1;
-      if (variant === 'softmax' || variant === 'performer') {
+      if (variant === 'performer') {
+        const [q, k, v] = [this.q, this.k, this.v].map((lin) => lin.forward(x).reshape([B, L, H, D]));
+        return performerCore(q, k, v, mask, this.omega);
+      }
+      if (variant === 'softmax') {
         const heads = (t: Tensor) => t.reshape([B, L, H, D]).transpose(1, 2); // [B, H, L, D]
         const [q, k, v] = [this.q, this.k, this.v].map((lin) => heads(lin.forward(x)));
-        const keyMask = padded ? mask.unsqueeze(1).expand([B, H, L]) : undefined; // [B, H, L]
-        const o =
-          variant === 'softmax'
-            ? softmaxAttention(q, k, v, keyMask)
-            : linearAttention(reluFeatures(q, this.omega), reluFeatures(k, this.omega), v, keyMask);
-        return o.transpose(1, 2).reshape([B, L, H * D]);
+        return softmaxAttention(q, k, v, mask?.unsqueeze(1).expand([B, H, L])).transpose(1, 2).reshape([B, L, H * D]);
       }
-      // Binding and bundling folded into the projections (mimoformer_attention.ts, fast path); the
-      // reference path projectGrid + superposedAttention / blockAttention computes the same values.
       const a = this.keysAt(p);
-      const proj = (lin: Linear) => ({ weight: lin.weight, bias: lin.bias! });
-      const b = bundledProjections(x, padded ? mask : undefined, proj(this.q), proj(this.k), proj(this.v), a, H);
-      if (variant === 'att') return superposedCore(b, a, this.omega).reshape([B, L, H * D]); // [B′, m, n, L, H, D] → [B, L, H·D]
+      const b = bundledProjections(x, mask, projection(this.q), projection(this.k), projection(this.v), a, H);
+      if (variant === 'att') return superposedReadout(b, p.m, this.omega); // [B′, m, n, L, H, D]
       return blockCore(b, this.omega).reshape([(B / (p.m * p.n)) * p.n, L, H * D]); // [B′, n, L, H, D] → [B′·n, L, H·D]
     });
   }
@@ -204,8 +206,13 @@ export class MIMOFormerAttention extends Module {
     return tidy(() => xt.reshape([Bp, 1, p.n, L, d]).mul(this.residualKeysAt(p).reshape([1, p.m, p.n, 1, d])).reshape([Bp * p.m * p.n, L, d]));
   }
 
-  override forward(x: Tensor, mask: Tensor, p: GridPoint): Tensor {
-    return tidy(() => this.out.forward(this.core(x, mask, p)));
+  /** The attention block's output [B, L, d] (att-mlp: [B′·n, L, d]); mask [B, L] or undefined when nothing is padded. */
+  override forward(x: Tensor, mask: Tensor | undefined, p: GridPoint): Tensor {
+    return tidy(() => {
+      const o = this.core(x, mask, p);
+      if (this.config.variant === 'att') return unbindingProjection(o, this.keysAt(p), projection(this.out)).reshape([x.shape[0], x.shape[1], this.config.dim]);
+      return this.out.forward(o);
+    });
   }
 }
 
@@ -235,7 +242,8 @@ export class MIMOFormerLayer extends Module {
     return this.drop.forward(this.ff2.forward(this.drop.forward(F.relu(this.ff1.forward(this.norm2.forward(x))))));
   }
 
-  override forward(x: Tensor, mask: Tensor, p: GridPoint, tap?: (normed: Tensor) => void): Tensor {
+  /** x [B, L, d]; mask [B, L] (1 = token) or undefined when nothing is padded. */
+  override forward(x: Tensor, mask: Tensor | undefined, p: GridPoint, tap?: (normed: Tensor) => void): Tensor {
     return tidy(() => {
       const h = this.norm1.forward(x);
       tap?.(h);
@@ -245,7 +253,7 @@ export class MIMOFormerLayer extends Module {
       }
       const att = this.attention;
       // Padded positions' hidden states are zeroed before the residual superposition (see the header).
-      let xt = this.drop.forward(att.forward(h, mask, p)).add(att.superposeResidual(x.mul(mask.unsqueeze(2)), p)); // [B′·n, L, d]
+      let xt = this.drop.forward(att.forward(h, mask, p)).add(att.superposeResidual(mask ? x.mul(mask.unsqueeze(2)) : x, p)); // [B′·n, L, d]
       xt = xt.add(this.mlp(xt));
       return att.retrieve(xt, p);
     });
@@ -337,12 +345,14 @@ export class MIMOFormer extends Module {
     return tidy(() => {
       const L = ids.shape[1];
       const w = this.toMask(ids, mask); // [B, L]
+      const padded = noGrad(() => w.amin().item()) < 1; // checked once: the layers skip masking when nothing is padded
       let x = this.drop.forward(this.tokenEmbedding.forward(ids).add(this.positionEmbedding.forward(arange(0, L, 1, { dtype: 'int64' }))));
       this.layers.forEach((layer, i) => {
-        x = layer.forward(x, w, p, tap ? (h) => tap(i, layer.attention, h, w) : undefined);
+        x = layer.forward(x, padded ? w : undefined, p, tap ? (h) => tap(i, layer.attention, h, w) : undefined);
       });
-      const h = this.norm.forward(x).mul(w.unsqueeze(2));
-      return h.sum(1).div(w.sum(1, true).clamp(1));
+      // Mean over the tokens as one matmul with the mask: [B, 1, L]·[B, L, d].
+      const h = this.norm.forward(x);
+      return w.to(h.dtype).unsqueeze(1).matmul(h).squeeze(1).div(w.sum(1, true).clamp(1));
     });
   }
 

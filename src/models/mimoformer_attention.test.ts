@@ -5,7 +5,7 @@ import { assertClose } from '../testing/assert.js';
 import { Linear } from '../nn/index.js';
 import { bipolarKeys } from '../superposition/keys.js';
 import { orthogonalRandomFeatures } from './favor.js';
-import { blockAttention, blockCore, bundledProjections, superposedAttention, superposedCore } from './mimoformer_attention.js';
+import { blockAttention, blockCore, bundledProjections, superposedAttention, superposedCore, superposedReadout, unbindingProjection } from './mimoformer_attention.js';
 
 // The fast path (binding and bundling folded into the projections) against the reference path
 // (project every sequence, zero padded rows, bind, sum), on random inputs with and without padding.
@@ -39,6 +39,14 @@ for (const [m, n] of [[1, 1], [2, 1], [2, 2], [3, 2]] as const) {
           // Compare on real query positions (the model masks the others).
           const w = gm.reshape([Bp, m, n, L, 1, 1]);
           assertClose(fast.mul(w), ref.permute(0, 1, 2, 4, 3, 5).mul(w).toFlatArray(), 1e-5, 1e-4);
+          // The unbinding folded into the output projection equals projecting each unbound output.
+          const out = new Linear(H * D, d, { generator: g });
+          const projected = unbindingProjection(superposedReadout(b, m, omega), a, p(out)); // [B, L, d]
+          assert.deepEqual(projected.shape, [B, L, d]);
+          const w2 = mask.reshape([B, L, 1]);
+          assertClose(projected.mul(w2), out.forward(fast.reshape([B, L, H * D])).mul(w2).toFlatArray(), 1e-5, 1e-4);
+          assert.throws(() => unbindingProjection(superposedReadout(b, m, omega), bipolarKeys([m, n, D + 1], { generator: g }), p(out)), /keys a \[m, n, D\].*disagree/);
+          out.dispose();
           const fastBlock = blockCore(b, omega); // [B′, n, L, H, D]
           assertClose(fastBlock, refBlock.permute(0, 1, 3, 2, 4).toFlatArray(), 1e-5, 1e-4);
           q.dispose();

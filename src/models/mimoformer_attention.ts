@@ -25,8 +25,8 @@
 // then adds to the normaliser, so extra padding changes its outputs. Here padding has no influence
 // (with M = N = 1 this is exactly the Performer's key padding; padded queries give outputs that the
 // model masks anyway).
-import { Tensor, einsum, tidy } from '../tensor/index.js';
-import { reluFeatures } from './favor.js';
+import { Tensor, cat, einsum, full, tidy } from '../tensor/index.js';
+import { linearAttention, reluFeatures } from './favor.js';
 
 /** The bundles q̃ [B', N, H, L, D], k̃ and ṽ [B', M, H, L, D], and the bundle mask [B', M, 1, L, 1] (1 where some sequence of bundle m has a token). */
 export function bundle(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, a: Tensor): { qt: Tensor; kt: Tensor; vt: Tensor; bundleMask: Tensor } {
@@ -85,10 +85,11 @@ export function blockAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, a:
 //   q̃_n(l) = Σ_m a_mn ⊙ s(W x_mn(l) + b) = [W_1n … W_Mn] · [x_1n(l); …; x_Mn(l)] + Σ_m s·a_mn⊙b,
 //
 // one matmul over the concatenated inputs (the same multiply-adds as M separate projections) whose
-// output is already bundle-sized: no per-sequence q, k, v is ever written, bound or summed. Padded
-// tokens: their inputs are zeroed and their bias terms left out (Σ over the cells where l is a token),
-// which equals zeroing their q, k, v rows as bundle() does. Layout [B′, ·, L, H, D] throughout, so
-// the output reshapes to [B, L, H·D] without a copy.
+// output is already bundle-sized: no per-sequence q, k, v is ever written, bound or summed. The bias
+// rides in the same matmul as one more input feature, 1 at a token and 0 at padding, so padded
+// tokens (whose inputs are zeroed) add neither input nor bias: the same as zeroing their q, k, v
+// rows as bundle() does. Layout [B′, ·, L, H, D] throughout, so the output reshapes to [B, L, H·D]
+// without a copy.
 
 export interface Projection {
   weight: Tensor; // [H·D, d]
@@ -117,27 +118,26 @@ export function bundledProjections(x: Tensor, mask: Tensor | undefined, q: Proje
   if (B % G !== 0) throw new RangeError(`MIMOFormer attention: ${B} rows are not a whole number of ${m}×${n} grids`);
   const Bp = B / G;
   const HD = heads * D;
+  const e = d + 1; // input features and the bias feature
   const s = 1 / Math.sqrt(G);
   return tidy(() => {
-    const aH = a.unsqueeze(2).expand([m, n, heads, D]).reshape([m, n, HD]); // a_mn repeated per head
-    const w = mask?.to(x.dtype);
-    const xg = (w ? x.mul(w.unsqueeze(2)) : x).reshape([Bp, m, n, L, d]);
-    const mg = w?.reshape([Bp, m, n, L]);
-    const cellWeights = (p: Projection, scale: number) => p.weight.t().reshape([1, 1, d, HD]).mul(aH.unsqueeze(2)).mul(scale); // [m, n, d, HD]
-    const cellBias = (p: Projection, scale: number) => aH.mul(p.bias.reshape([1, 1, HD])).mul(scale); // [m, n, HD]
-    const view = (t: Tensor, bundles: number) => t.reshape([Bp, bundles, L, heads, D]);
-    // q̃_n: sum over m; k̃_m, ṽ_m: sum over n.
-    const qBias = mg ? einsum('bmnl,mne->bnle', mg, cellBias(q, s)) : cellBias(q, s).sum(0).reshape([1, n, 1, HD]);
-    const qt = einsum('bmnld,mnde->bnle', xg, cellWeights(q, s)).add(qBias);
-    const kvBundle = (p: Projection, scale: number) => {
-      const bias = mg ? einsum('bmnl,mne->bmle', mg, cellBias(p, scale)) : cellBias(p, scale).sum(1).reshape([1, m, 1, HD]);
-      return einsum('bmnld,mnde->bmle', xg, cellWeights(p, scale)).add(bias);
-    };
+    const aH = a.unsqueeze(2).expand([m, n, heads, D]).reshape([m, n, 1, HD]); // a_mn repeated per head
+    const w = mask?.to(x.dtype).unsqueeze(2); // [B, L, 1]
+    const xe = (w ? cat([x.mul(w), w], 2) : cat([x, full([B, L, 1], 1, { dtype: x.dtype })], 2)).reshape([Bp, m, n, L, e]);
+    // Per-cell weights s·[Wᵀ; b]·diag(a_mn): [m, n, e, HD].
+    const cellWeights = (p: Projection, scale: number) => cat([p.weight.t(), p.bias.unsqueeze(0)], 0).mul(scale).unsqueeze(0).unsqueeze(0).mul(aH);
+    const view = (t: Tensor) => t.reshape([Bp, t.shape[1], L, heads, D]);
+    // q̃_n(l) = [x_1n(l), …, x_mn(l)]·[W_1n; …; W_mn]: rows (b′, n, l), features (m, e).
+    const xq = xe.permute(0, 2, 3, 1, 4).reshape([Bp, n, L, m * e]);
+    const qt = xq.matmul(cellWeights(q, s).transpose(0, 1).reshape([n, m * e, HD])); // [B′, n, L, HD]
+    // k̃_m(l), ṽ_m(l): rows (b′, m, l), features (n, e).
+    const xkv = xe.permute(0, 1, 3, 2, 4).reshape([Bp, m, L, n * e]);
+    const kvBundle = (p: Projection, scale: number) => xkv.matmul(cellWeights(p, scale).reshape([m, n * e, HD])); // [B′, m, L, HD]
     return {
-      qt: view(qt, n),
-      kt: view(kvBundle(k, s), m),
-      vt: view(kvBundle(v, 1), m),
-      keyMask: mg?.amax(2).reshape([Bp, m, L, 1, 1]),
+      qt: view(qt),
+      kt: view(kvBundle(k, s)),
+      vt: view(kvBundle(v, 1)),
+      keyMask: mask?.reshape([Bp, m, n, L]).amax(2).reshape([Bp, m, L, 1, 1]).to(x.dtype),
     };
   });
 }
@@ -162,17 +162,49 @@ function state(fk: Tensor, b: Bundles): { S: Tensor; z: Tensor } {
   return { S, z: b.keyMask.reshape([Bp, m, 1, 1, L]).matmul(fk).squeeze(3) };
 }
 
+/**
+ * att on bundles, up to the keys: r_mn(l) = [φ(q̃_n(l))ᵀS] / [φ(q̃_n(l))ᵀz_m] for the grid's m rows,
+ * [B′, m, n, L, H, D]. Sequence (m, n)'s attention output is a_mn ⊙ r_mn: superposedCore, or, in the
+ * model, unbindingProjection, which folds that product into the output projection.
+ */
+export function superposedReadout(b: Bundles, m: number, omega: Tensor): Tensor {
+  return tidy(() => {
+    const { fq, fk } = features(b, omega);
+    const { S, z } = state(fk, b);
+    // num is reordered to [B′, 1, n, L, H, D] while it is still n-sized, so the one m·n-sized pass
+    // (the division by the normaliser) writes the output straight in [B′, m, n, L, H, D] order.
+    const num = fq.matmul(S).transpose(2, 3).contiguous().unsqueeze(1); // [B′, 1, n, L, H, D]
+    const den = fq.matmul(z.permute(0, 2, 3, 1).unsqueeze(1)).permute(0, 4, 1, 3, 2).unsqueeze(5); // [B′, m, n, L, H, 1]
+    if (den.shape[1] !== m) throw new RangeError(`MIMOFormer attention: the key bundles hold ${den.shape[1]} rows, expected m = ${m}`);
+    return num.div(den);
+  });
+}
+
 /** att on bundles: every sequence's own attention output, unbound by a [m, n, D]: [B′, m, n, L, H, D]. */
 export function superposedCore(b: Bundles, a: Tensor, omega: Tensor): Tensor {
   return tidy(() => {
     const [m, n, D] = a.shape;
-    const { fq, fk } = features(b, omega);
-    const { S, z } = state(fk, b);
-    // num is reordered to [B′, 1, n, L, H, D] while it is still n-sized, so the two m·n-sized passes
-    // (bind by a, divide by the normaliser) write the output straight in [B′, m, n, L, H, D] order.
-    const num = fq.matmul(S).transpose(2, 3).contiguous().unsqueeze(1); // [B′, 1, n, L, H, D]
-    const den = fq.matmul(z.permute(0, 2, 3, 1).unsqueeze(1)).permute(0, 4, 1, 3, 2).unsqueeze(5); // [B′, m, n, L, H, 1]
-    return num.mul(a.reshape([1, m, n, 1, 1, D])).div(den);
+    return superposedReadout(b, m, omega).mul(a.reshape([1, m, n, 1, 1, D]));
+  });
+}
+
+/**
+ * The output projection of the unbound outputs, W_o(a_mn ⊙ r_mn) + b, with the unbinding folded into
+ * per-cell weights W_o·diag(a_mn) (a_mn repeated over the heads): r [B′, m, n, L, H, D] (from
+ * superposedReadout) → [B, L, d], rows in grid order. The same multiply-adds as projecting each
+ * sequence's output, without writing a_mn ⊙ r_mn first.
+ */
+export function unbindingProjection(r: Tensor, a: Tensor, out: Projection): Tensor {
+  const [Bp, m, n, L, H, D] = r.shape;
+  if (r.ndim !== 6 || a.ndim !== 3 || a.shape[0] !== m || a.shape[1] !== n || a.shape[2] !== D || out.weight.shape[1] !== H * D) {
+    throw new RangeError(`MIMOFormer attention: readout r [B′, m, n, L, H, D], keys a [m, n, D] and W_o [d, H·D] disagree: r [${r.shape}], a [${a.shape}], W_o [${out.weight.shape}]`);
+  }
+  const d = out.weight.shape[0];
+  const HD = H * D;
+  return tidy(() => {
+    const aH = a.unsqueeze(2).expand([m, n, H, D]).reshape([1, m, n, HD, 1]);
+    const cellWeights = out.weight.t().reshape([1, 1, 1, HD, d]).mul(aH).expand([Bp, m, n, HD, d]).reshape([Bp * m * n, HD, d]);
+    return r.reshape([Bp * m * n, L, HD]).matmul(cellWeights).add(out.bias);
   });
 }
 
@@ -187,22 +219,15 @@ export function blockCore(b: Bundles, omega: Tensor): Tensor {
   });
 }
 
-/** The Performer's core in the same layout: q, k, v [B, L, H, D], keyMask [B, L] or undefined → [B, L, H, D]. */
+/**
+ * The Performer's core as the model runs it: q, k, v [B, L, H, D] (views of the projections),
+ * keyMask [B, L] (1 = token) or undefined → [B, L, H·D], ready for the output projection.
+ */
 export function performerCore(q: Tensor, k: Tensor, v: Tensor, keyMask: Tensor | undefined, omega: Tensor): Tensor {
+  const [B, L, H, D] = q.shape;
   return tidy(() => {
-    const [B, L] = q.shape;
-    let fk = reluFeatures(k, omega);
-    let vv = v;
-    if (keyMask) {
-      const w = keyMask.reshape([B, L, 1, 1]);
-      fk = fk.mul(w);
-      vv = v.mul(w);
-    }
-    const fq = reluFeatures(q, omega);
-    const S = einsum('blhr,blhd->bhrd', fk, vv);
-    const z = fk.sum(1); // [B, H, R]
-    const num = einsum('blhr,bhrd->blhd', fq, S);
-    const den = einsum('blhr,bhr->blh', fq, z).unsqueeze(3);
-    return num.div(den);
+    const heads = (t: Tensor) => t.transpose(1, 2); // [B, H, L, D]
+    const o = linearAttention(reluFeatures(heads(q), omega), reluFeatures(heads(k), omega), heads(v), keyMask?.unsqueeze(1).expand([B, H, L]));
+    return o.transpose(1, 2).reshape([B, L, H * D]);
   });
 }

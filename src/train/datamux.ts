@@ -26,12 +26,14 @@
 //   metrics.jsonl (one line per evaluation).
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { F, Generator, Tensor, cat, manualSeed, noGrad, tensor, tidy } from '../tensor/index.js';
+import { F, Generator, Tensor, manualSeed, noGrad, tensor, tidy } from '../tensor/index.js';
 import { Rng, Vocab, deriveSeed, loadSst2, resolveDataDir } from '../data/index.js';
 import type { VocabJson } from '../data/index.js';
 import { AdamW, clipGradNorm_ } from '../nn/optim/index.js';
 import type { OptimizerStateDict } from '../nn/optim/index.js';
 import { appendLineAtomic, loadFile, saveFile, writeTextAtomic } from '../io/index.js';
+import { RUN_FILES, readRunConfig } from './run_dir.js';
+import { evaluatePoints, fillRows } from './evaluate.js';
 import { DataMUX, DEMUX_KINDS, MAX_INSTANCES, MUX_KINDS, SENTENCE_POOLINGS } from '../models/datamux.js';
 import type { DataMUXConfig, MuxKind, SentencePooling } from '../models/datamux.js';
 import type { DemuxKind } from '../models/datamux_demux.js';
@@ -141,38 +143,11 @@ export interface DataMUXEvalPoint {
  * filled with copies of its batch's first sentences, whose predictions are not counted.
  */
 export function evaluateDataMUX(model: DataMUX, ids: Tensor, labels: Tensor, ns: readonly number[], o: { groups?: number; warmup?: boolean } = {}): DataMUXEvalPoint[] {
-  const total = ids.shape[0];
-  const wasTraining = model.training;
-  model.eval();
-  const out: DataMUXEvalPoint[] = [];
-  try {
-    noGrad(() => {
-      for (const n of ns) {
-        const bs = (o.groups ?? 32) * n;
-        const run = (s: number): number =>
-          tidy(() => {
-            const len = Math.min(bs, total - s);
-            let x = ids.narrow(0, s, len);
-            const padded = Math.ceil(len / n) * n;
-            if (padded > len) x = cat2(x, x.narrow(0, 0, 1).expand([padded - len, x.shape[1]]));
-            const pred = model.forward(x, n).argmax(1).narrow(0, 0, len);
-            return pred.eq(labels.narrow(0, s, len)).sum().item();
-          });
-        if (o.warmup && total > 0) run(0);
-        const t0 = performance.now();
-        let correct = 0;
-        for (let s = 0; s < total; s += bs) correct += run(s);
-        const seconds = (performance.now() - t0) / 1000;
-        out.push({ n, accuracy: total ? correct / total : NaN, correct, total, seconds, instancesPerS: seconds > 0 ? total / seconds : NaN });
-      }
-    });
-  } finally {
-    model.train(wasTraining);
-  }
-  return out;
+  return evaluatePoints(model, ns, labels, { group: (n) => n, batch: (n) => (o.groups ?? 32) * n, warmup: o.warmup }, (n, s, len, rows) => model.forward(fillRows(ids, s, len, rows), n)).map(
+    (r) => ({ n: r.point, accuracy: r.accuracy, correct: r.correct, total: r.total, seconds: r.seconds, instancesPerS: r.perSecond }),
+  );
 }
 
-const cat2 = (a: Tensor, b: Tensor) => cat([a, b.contiguous()], 0);
 
 /** Encodes sentences as int64 [M, maxLength] ([CLS] first: the mlp and rsa demuxes read position 0). */
 export function encodeSentences(vocab: Vocab, sentences: readonly string[], maxLength: number): Tensor {
@@ -227,7 +202,7 @@ export interface TrainDataMUXResult {
   seconds: number;
 }
 
-export const DATAMUX_RUN_FILES = { metrics: 'metrics.jsonl', model: 'model.safetensors', state: 'train_state.safetensors' } as const;
+export const DATAMUX_RUN_FILES = RUN_FILES;
 const STATE_FORMAT = 'mimo-datamux-train-state/1';
 const round = (v: number, d = 6) => (Number.isFinite(v) ? Number(v.toPrecision(d)) : v);
 
@@ -431,10 +406,6 @@ function saveState(file: string, opt: AdamW, step: number, config: DataMUXTrainC
 
 /** The training configuration saved in a DataMUX run directory (null when there is none). */
 export function readDataMUXRunConfig(out: string): { config: DataMUXTrainConfig; step: number } | null {
-  const file = path.join(out, DATAMUX_RUN_FILES.state);
-  if (!existsSync(file)) return null;
-  const { tensors, metadata } = loadFile(file);
-  for (const t of tensors.values()) t.dispose();
-  if (metadata.format !== STATE_FORMAT) throw new Error(`${file}: not a DataMUX training state (format '${metadata.format ?? 'none'}', expected '${STATE_FORMAT}')`);
-  return { config: JSON.parse(metadata.config) as DataMUXTrainConfig, step: Number(metadata.step) };
+  const r = readRunConfig<DataMUXTrainConfig>(out, STATE_FORMAT, 'DataMUX', 'step');
+  return r && { config: r.config, step: r.position };
 }

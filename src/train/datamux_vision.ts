@@ -11,7 +11,7 @@
 //   (SGD state, epoch, config), metrics.jsonl (one line per epoch, test accuracy per n).
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { F, Generator, Tensor, cat, keep, noGrad, randperm, tidy } from '../tensor/index.js';
+import { F, Generator, Tensor, keep, noGrad, randperm, tidy } from '../tensor/index.js';
 import { Rng, deriveSeed, loadMnist, resolveDataDir } from '../data/index.js';
 import { SGD } from '../nn/optim/index.js';
 import type { OptimizerStateDict } from '../nn/optim/index.js';
@@ -21,6 +21,8 @@ import type { ConvMuxKind } from '../models/datamux_vision.js';
 import { MAX_INSTANCES } from '../models/datamux.js';
 import { loadDataMUXVision, readCheckpointInfo, saveModelCheckpoint } from '../models/checkpoint.js';
 import { TrainConfigError } from './mimoconv.js';
+import { RUN_FILES, readRunConfig } from './run_dir.js';
+import { evaluatePoints, fillRows } from './evaluate.js';
 
 export interface DataMUXVisionTrainConfig {
   instances: number;
@@ -72,34 +74,9 @@ export interface VisionEvalPoint {
 
 /** Accuracy and throughput at each n on cropped images x [M, 1, 20, 20] with labels y (eval, no gradients). A last partial mix is filled with copies, not counted. */
 export function evaluateDataMUXVision(model: DataMUXVision, x: Tensor, y: Tensor, ns: readonly number[], o: { groups?: number; warmup?: boolean } = {}): VisionEvalPoint[] {
-  const total = x.shape[0];
-  const wasTraining = model.training;
-  model.eval();
-  const out: VisionEvalPoint[] = [];
-  try {
-    noGrad(() => {
-      for (const n of ns) {
-        const bs = (o.groups ?? 256) * n;
-        const run = (s: number) =>
-          tidy(() => {
-            const len = Math.min(bs, total - s);
-            let xb = x.narrow(0, s, len);
-            const padded = Math.ceil(len / n) * n;
-            if (padded > len) xb = cat([xb, xb.narrow(0, 0, 1).expand([padded - len, 1, 20, 20]).contiguous()], 0);
-            return model.forward(xb, n).argmax(1).narrow(0, 0, len).eq(y.narrow(0, s, len)).sum().item();
-          });
-        if (o.warmup && total > 0) run(0);
-        const t0 = performance.now();
-        let correct = 0;
-        for (let s = 0; s < total; s += bs) correct += run(s);
-        const seconds = (performance.now() - t0) / 1000;
-        out.push({ n, accuracy: total ? correct / total : NaN, correct, total, seconds, imagesPerS: seconds > 0 ? total / seconds : NaN });
-      }
-    });
-  } finally {
-    model.train(wasTraining);
-  }
-  return out;
+  return evaluatePoints(model, ns, y, { group: (n) => n, batch: (n) => (o.groups ?? 256) * n, warmup: o.warmup }, (n, s, len, rows) => model.forward(fillRows(x, s, len, rows), n)).map(
+    (r) => ({ n: r.point, accuracy: r.accuracy, correct: r.correct, total: r.total, seconds: r.seconds, imagesPerS: r.perSecond }),
+  );
 }
 
 export interface VisionEpochMetrics {
@@ -124,18 +101,14 @@ export interface TrainDataMUXVisionOptions extends Partial<DataMUXVisionTrainCon
   onEpoch?: (m: VisionEpochMetrics) => void;
 }
 
-const FILES = { metrics: 'metrics.jsonl', model: 'model.safetensors', state: 'train_state.safetensors' } as const;
+const FILES = RUN_FILES;
 const STATE_FORMAT = 'mimo-datamux-vision-train-state/1';
 const round = (v: number, d = 6) => (Number.isFinite(v) ? Number(v.toPrecision(d)) : v);
 
 /** The training configuration saved in a run directory (null when there is none). */
 export function readDataMUXVisionRunConfig(out: string): { config: DataMUXVisionTrainConfig; epoch: number } | null {
-  const file = path.join(out, FILES.state);
-  if (!existsSync(file)) return null;
-  const { tensors, metadata } = loadFile(file);
-  for (const t of tensors.values()) t.dispose();
-  if (metadata.format !== STATE_FORMAT) throw new Error(`${file}: not a DataMUX vision training state (format '${metadata.format ?? 'none'}')`);
-  return { config: JSON.parse(metadata.config) as DataMUXVisionTrainConfig, epoch: Number(metadata.epoch) };
+  const r = readRunConfig<DataMUXVisionTrainConfig>(out, STATE_FORMAT, 'DataMUX vision', 'epoch');
+  return r && { config: r.config, epoch: r.position };
 }
 
 /**

@@ -47,6 +47,8 @@ import {
 import { AdamW, OneCycleLR, Optimizer, SGD, clipGradNorm_ } from '../nn/optim/index.js';
 import type { OptimizerStateDict, SchedulerStateDict } from '../nn/optim/index.js';
 import { appendLineAtomic, loadFile, saveFile, writeTextAtomic } from '../io/index.js';
+import { RUN_FILES, readRunConfig as readRunDirConfig } from './run_dir.js';
+import { evaluatePoints, fillRows } from './evaluate.js';
 import { MIMOConv } from '../models/mimoconv.js';
 import type { Binding, MIMOConvConfig } from '../models/mimoconv.js';
 import { WideResNet } from '../models/wideresnet.js';
@@ -127,35 +129,10 @@ export interface EvalPoint {
 export function evaluateMIMOConv(model: ImageClassifier, x: Tensor, y: Tensor, ns: readonly number[], o: { batchSize?: number; warmup?: boolean } = {}): EvalPoint[] {
   const cap = capacityOf(model);
   for (const n of ns) if (!Number.isInteger(n) || n < 1 || cap % n !== 0) throw new RangeError(`n = ${n} does not divide the model's capacity ${cap} (choose from ${divisorsOf(cap).join(', ')})`);
-  const total = x.shape[0];
   const bs = Math.max(cap, Math.floor((o.batchSize ?? 512) / cap) * cap);
-  const wasTraining = model.training;
-  model.eval();
-  const out: EvalPoint[] = [];
-  try {
-    noGrad(() => {
-      for (const n of ns) {
-        const run = (s: number): number =>
-          tidy(() => {
-            const len = Math.min(bs, total - s);
-            let xb = x.narrow(0, s, len);
-            const padded = Math.ceil(len / n) * n;
-            if (padded > len) xb = cat([xb, xb.narrow(0, 0, padded - len)], 0);
-            const pred = forwardAt(model, xb, n).argmax(1).narrow(0, 0, len);
-            return pred.eq(y.narrow(0, s, len)).sum().item();
-          });
-        if (o.warmup && total > 0) run(0);
-        const t0 = performance.now();
-        let correct = 0;
-        for (let s = 0; s < total; s += bs) correct += run(s);
-        const seconds = (performance.now() - t0) / 1000;
-        out.push({ n, accuracy: total ? correct / total : NaN, correct, total, seconds, imagesPerS: seconds > 0 ? total / seconds : NaN });
-      }
-    });
-  } finally {
-    model.train(wasTraining);
-  }
-  return out;
+  return evaluatePoints(model, ns, y, { group: (n) => n, batch: () => bs, warmup: o.warmup }, (n, s, len, rows) => forwardAt(model, fillRows(x, s, len, rows), n)).map(
+    (r) => ({ n: r.point, accuracy: r.accuracy, correct: r.correct, total: r.total, seconds: r.seconds, imagesPerS: r.perSecond }),
+  );
 }
 
 /** Everything that defines a training run (what resume compares). */
@@ -276,7 +253,7 @@ export interface TrainMIMOConvResult {
   seconds: number;
 }
 
-export const RUN_FILES = { metrics: 'metrics.jsonl', model: 'model.safetensors', state: 'train_state.safetensors' } as const;
+export { RUN_FILES };
 const STATE_FORMAT = 'mimo-mimoconv-train-state/1';
 /** deriveSeed stream of the calibration sample (the epochs use streams 0 … 4·epochs − 1). */
 const CALIBRATION_STREAM = 2 ** 40;
@@ -341,12 +318,8 @@ export function modelConfigOf(c: MIMOConvTrainConfig): MIMOConvConfig {
 
 /** The training configuration saved in a run directory (null when there is none). */
 export function readRunConfig(out: string): { config: MIMOConvTrainConfig; epoch: number } | null {
-  const file = path.join(out, RUN_FILES.state);
-  if (!existsSync(file)) return null;
-  const { tensors, metadata } = loadFile(file);
-  for (const t of tensors.values()) t.dispose();
-  if (metadata.format !== STATE_FORMAT) throw new Error(`${file}: not a MIMOConv training state (format '${metadata.format ?? 'none'}', expected '${STATE_FORMAT}')`);
-  return { config: JSON.parse(metadata.config) as MIMOConvTrainConfig, epoch: Number(metadata.epoch) };
+  const r = readRunDirConfig<MIMOConvTrainConfig>(out, STATE_FORMAT, 'MIMOConv', 'epoch');
+  return r && { config: r.config, epoch: r.position };
 }
 
 /** Cleans up the per-step numbers of an epoch into one metrics line. */

@@ -30,6 +30,7 @@ import type { GridPoint, MIMOFormerConfig, MIMOFormerVariant } from '../models/m
 import { loadMIMOFormer, saveModelCheckpoint } from '../models/checkpoint.js';
 import { TrainConfigError } from './mimoconv.js';
 import { disposeState, openRun, readRunConfig, restoreOptimizer, saveState } from './run_dir.js';
+import { evaluatePoints, filledRowIndices } from './evaluate.js';
 
 export interface MIMOFormerTrainConfig {
   task: LraTask;
@@ -146,35 +147,13 @@ export interface MIMOFormerEvalPoint {
  * its batch's first rows, whose predictions are not counted.
  */
 export function evaluateMIMOFormer(model: MIMOFormer, data: LraData, points: readonly GridPoint[], o: { batch?: number; warmup?: boolean } = {}): MIMOFormerEvalPoint[] {
-  const total = data.labels.shape[0];
-  const wasTraining = model.training;
-  model.eval();
-  const out: MIMOFormerEvalPoint[] = [];
-  try {
-    noGrad(() => {
-      for (const p of points) {
-        const g = p.m * p.n;
-        const bs = Math.max(g, Math.floor((o.batch ?? 32) / g) * g);
-        const run = (s: number): number =>
-          tidy(() => {
-            const len = Math.min(bs, total - s);
-            const rows = Array.from({ length: Math.ceil(len / g) * g }, (_, i) => s + (i < len ? i : i - len));
-            const b = lraBatch(data, rows);
-            const pred = model.forward(b.ids, b.mask, p).argmax(1).narrow(0, 0, len);
-            return pred.eq(b.labels.narrow(0, 0, len)).sum().item();
-          });
-        if (o.warmup && total > 0) run(0);
-        const t0 = performance.now();
-        let correct = 0;
-        for (let s = 0; s < total; s += bs) correct += run(s);
-        const seconds = (performance.now() - t0) / 1000;
-        out.push({ m: p.m, n: p.n, accuracy: total ? correct / total : NaN, correct, total, seconds, sequencesPerS: seconds > 0 ? total / seconds : NaN });
-      }
-    });
-  } finally {
-    model.train(wasTraining);
-  }
-  return out;
+  const logits = (p: GridPoint, s: number, len: number, rows: number) => {
+    const b = lraBatch(data, filledRowIndices(s, len, rows));
+    return model.forward(b.ids, b.mask, p);
+  };
+  return evaluatePoints(model, points, data.labels, { group: (p) => p.m * p.n, batch: () => o.batch ?? 32, warmup: o.warmup }, logits).map(
+    (r) => ({ m: r.point.m, n: r.point.n, accuracy: r.accuracy, correct: r.correct, total: r.total, seconds: r.seconds, sequencesPerS: r.perSecond }),
+  );
 }
 
 export interface MIMOFormerStepProgress {

@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Tensor, tidy } from '../tensor/index.js';
 import type { Optimizer, OptimizerStateDict } from '../nn/optim/index.js';
-import { loadFile, saveFile, writeTextAtomic } from '../io/index.js';
+import { loadFile, readHeader, saveFile, writeTextAtomic } from '../io/index.js';
 import { readCheckpointInfo } from '../models/checkpoint.js';
 
 export const RUN_FILES = { metrics: 'metrics.jsonl', model: 'model.safetensors', state: 'train_state.safetensors' } as const;
@@ -110,11 +110,11 @@ export function saveState(file: string, opt: Optimizer, metadata: Record<string,
   });
 }
 
-/** The config and position saved in a run directory's state (null when there is none). */
+/** The config and position saved in a run directory's state (null when there is none); reads the file's header only. */
 export function readRunConfig<C>(out: string, format: string, what: string, position: 'step' | 'epoch'): { config: C; position: number } | null {
   const file = runFiles(out).state;
   if (!existsSync(file)) return null;
-  const saved = readState(file, format, what);
-  disposeState(saved);
-  return { config: JSON.parse(saved.metadata.config) as C, position: Number(saved.metadata[position]) };
+  const { metadata } = readHeader(file);
+  if (metadata.format !== format) throw new Error(`${file}: not a ${what} training state (format '${metadata.format ?? 'none'}', expected '${format}')`);
+  return { config: JSON.parse(metadata.config) as C, position: Number(metadata[position]) };
 }

@@ -2,12 +2,13 @@
 import { Command } from 'commander';
 import path from 'node:path';
 import {
-  IMAGE_DATASETS, RUN_FILES, TrainConfigError, defaultTrainConfig, divisorsOf, readRunConfig, trainMIMOConv,
+  IMAGE_DATASETS, RUN_FILES, defaultTrainConfig, divisorsOf, readRunConfig, trainMIMOConv,
 } from '../../train/mimoconv.js';
 import type { EpochMetrics, ImageDataset, MIMOConvTrainConfig } from '../../train/mimoconv.js';
 import { trainDataMUXCommand } from './train_datamux.js';
 import { trainMIMOFormerCommand } from './train_mimoformer.js';
-import { UsageError, choice, nonNegativeInt, nonNegativeNumber, positiveInt, positiveIntList, positiveNumber, printJson, progressBar } from '../output.js';
+import { UsageError, choice, nonNegativeInt, nonNegativeNumber, positiveInt, positiveIntList, positiveNumber, printJson } from '../output.js';
+import { withTrainingConsole } from '../training_console.js';
 
 
 
@@ -148,12 +149,10 @@ function imageClassifierCommand(kind: 'mimoconv' | 'wideresnet'): Command {
     }
     if (given.binding === 'none' && cap > 1 && !o.json) process.stderr.write(`note: binding 'none' superposes without keys; the inputs cannot be told apart well\n`);
 
-    let bar: ReturnType<typeof progressBar> | undefined;
     const epochs: EpochMetrics[] = [];
     let start: { trainImages: number; evalImages: number; evalSplit: string; stepsPerEpoch: number; totalSteps: number; startEpoch: number; parameters: number } | undefined;
-    let result;
-    try {
-      result = await trainMIMOConv({
+    const result = await withTrainingConsole(Boolean(o.json), 5, (ui) =>
+      trainMIMOConv({
         ...given,
         out: o.out,
         data: o.data,
@@ -161,40 +160,25 @@ function imageClassifierCommand(kind: 'mimoconv' | 'wideresnet'): Command {
         stopAfter: o.stopAfter,
         onStart: (s) => {
           start = s;
-          if (!o.json) {
-            const c = s.config;
-            console.log(
-              (c.baseline
-                ? `WideResNet WRN-${c.depth}-${c.width} (stem ${16 * c.initialWidth}, ${c.activation}; ${s.parameters} parameters) on ${c.dataset}: `
-                : `MIMOConv WRN-${c.depth}-${c.width} (stem ${16 * c.initialWidth}, cap ${c.cap}, ${c.binding}, ${c.activation}; ${s.parameters} parameters) on ${c.dataset}: `) +
-                `${s.trainImages} training images, evaluating on ${s.evalImages} ${s.evalSplit} images; ${s.stepsPerEpoch} steps/epoch of ${c.groups} ${c.baseline ? 'images' : 'superpositions'}` +
-                (s.startEpoch ? `; resuming after epoch ${s.startEpoch}` : ''),
-            );
-          }
-          bar = progressBar('training', s.totalSteps);
-          bar.update(s.startEpoch * s.stepsPerEpoch, { epoch: s.startEpoch + 1 });
+          const c = s.config;
+          ui.start(
+            (c.baseline
+              ? `WideResNet WRN-${c.depth}-${c.width} (stem ${16 * c.initialWidth}, ${c.activation}; ${s.parameters} parameters) on ${c.dataset}: `
+              : `MIMOConv WRN-${c.depth}-${c.width} (stem ${16 * c.initialWidth}, cap ${c.cap}, ${c.binding}, ${c.activation}; ${s.parameters} parameters) on ${c.dataset}: `) +
+              `${s.trainImages} training images, evaluating on ${s.evalImages} ${s.evalSplit} images; ${s.stepsPerEpoch} steps/epoch of ${c.groups} ${c.baseline ? 'images' : 'superpositions'}` +
+              (s.startEpoch ? `; resuming after epoch ${s.startEpoch}` : ''),
+            s.totalSteps, s.startEpoch * s.stepsPerEpoch, { epoch: s.startEpoch + 1 },
+          );
         },
-        onStep: (s) => {
-          if (s.step % 5 === 0 || s.step === s.totalSteps) {
-            bar?.update(s.step, { epoch: s.epoch, n: s.n, loss: s.loss.toFixed(3), acc: (100 * s.accuracy).toFixed(1) + '%', 'img/s': Math.round(s.imagesPerS) });
-          }
-        },
+        onStep: (s) => ui.step(s.step, s.totalSteps, { epoch: s.epoch, n: s.n, loss: s.loss.toFixed(3), acc: (100 * s.accuracy).toFixed(1) + '%', 'img/s': Math.round(s.imagesPerS) }),
         onEpoch: (m) => {
           epochs.push(m);
-          if (!o.json) {
-            bar?.stop();
-            const accs = Object.entries(m.eval_accuracy).map(([n, a]) => `n=${n} ${(100 * a).toFixed(2)}%`).join(', ');
-            console.log(`epoch ${m.epoch}: loss ${m.train_loss.toFixed(4)}, train acc ${(100 * m.train_accuracy).toFixed(1)}%, ${m.eval_split} acc ${accs}; ` +
-              `${m.images_per_s} img/s, ${m.skipped_steps} skipped, ${m.seconds.toFixed(1)} s`);
-          }
+          const accs = Object.entries(m.eval_accuracy).map(([n, a]) => `n=${n} ${(100 * a).toFixed(2)}%`).join(', ');
+          ui.line(`epoch ${m.epoch}: loss ${m.train_loss.toFixed(4)}, train acc ${(100 * m.train_accuracy).toFixed(1)}%, ${m.eval_split} acc ${accs}; ` +
+            `${m.images_per_s} img/s, ${m.skipped_steps} skipped, ${m.seconds.toFixed(1)} s`);
         },
-      });
-    } catch (e) {
-      if (e instanceof TrainConfigError) throw new UsageError(e.message);
-      throw e;
-    } finally {
-      bar?.stop();
-    }
+      }),
+    );
     if (o.json) {
       return printJson({
         out: path.resolve(o.out), checkpoint: result.checkpoint, config: result.config, start_epoch: result.startEpoch,

@@ -3,13 +3,13 @@ import { Command } from 'commander';
 import path from 'node:path';
 import { DATAMUX_RUN_FILES, defaultDataMUXTrainConfig, readDataMUXRunConfig, trainDataMUX } from '../../train/datamux.js';
 import type { DataMUXMetrics, DataMUXTrainConfig } from '../../train/datamux.js';
-import { TrainConfigError } from '../../train/mimoconv.js';
 import { DEMUX_KINDS, MAX_INSTANCES, SENTENCE_POOLINGS } from '../../models/datamux.js';
 import { CONV_MUX_KINDS } from '../../models/datamux_vision.js';
 import { defaultDataMUXVisionTrainConfig, readDataMUXVisionRunConfig, trainDataMUXVision } from '../../train/datamux_vision.js';
 import type { DataMUXVisionTrainConfig, VisionEpochMetrics } from '../../train/datamux_vision.js';
 import { mergeRunOptions } from './run_options.js';
-import { UsageError, choice, nonNegativeInt, nonNegativeNumber, positiveInt, positiveIntList, positiveNumber, printJson, progressBar } from '../output.js';
+import { UsageError, choice, nonNegativeInt, nonNegativeNumber, positiveInt, positiveIntList, positiveNumber, printJson } from '../output.js';
+import { withTrainingConsole } from '../training_console.js';
 
 const MUX_NAMES = { gaussian: 'gaussian', orthogonal: 'orthogonal', binary: 'binary' } as const;
 
@@ -89,52 +89,36 @@ export function trainDataMUXCommand(): Command {
       given.limit ??= null;
       given.evalLimit ??= null;
     }
-    let bar: ReturnType<typeof progressBar> | undefined;
     const evals: DataMUXMetrics[] = [];
-    let result;
-    try {
-      result = await trainDataMUX({
+    const result = await withTrainingConsole(Boolean(o.json), 5, (ui) =>
+      trainDataMUX({
         ...(given as Partial<DataMUXTrainConfig>),
         out,
         data: o.data as string | undefined,
         resume: Boolean(o.resume),
         stopAfter: o.stopAfter as number | undefined,
         onStart: (s) => {
-          if (!o.json) {
-            const c = s.config;
-            console.log(
-              `DataMUX N=${c.instances} (${c.mux} mux, ${c.demux} demux, ${c.layers}×${c.dim}, ${c.maskPadding ? 'padding masked' : 'padding mixed'}, ${c.pooling} pooling; ` +
-                `${s.parameters} parameters, ${s.vocabSize} tokens) on SST-2: ${s.trainSentences} training sentences, ${s.evalSentences} dev sentences; ` +
-                `${c.warmupSteps} retrieval + ${c.steps} task steps of ${c.groups} mixes` + (s.startStep ? `; resuming after step ${s.startStep}` : ''),
-            );
-          }
-          bar = progressBar('training', s.totalSteps);
-          bar.update(s.startStep, {});
+          const c = s.config;
+          ui.start(
+            `DataMUX N=${c.instances} (${c.mux} mux, ${c.demux} demux, ${c.layers}×${c.dim}, ${c.maskPadding ? 'padding masked' : 'padding mixed'}, ${c.pooling} pooling; ` +
+              `${s.parameters} parameters, ${s.vocabSize} tokens) on SST-2: ${s.trainSentences} training sentences, ${s.evalSentences} dev sentences; ` +
+              `${c.warmupSteps} retrieval + ${c.steps} task steps of ${c.groups} mixes` + (s.startStep ? `; resuming after step ${s.startStep}` : ''),
+            s.totalSteps, s.startStep,
+          );
         },
-        onStep: (s) => {
-          if (s.step % 5 === 0 || s.step === s.totalSteps) {
-            bar?.update(s.step, {
-              phase: s.phase, n: s.n, loss: s.loss.toFixed(3), acc: (100 * s.taskAccuracy).toFixed(1) + '%', ret: (100 * s.retrievalAccuracy).toFixed(1) + '%',
-              'inst/s': Math.round(s.instancesPerS),
-            });
-          }
-        },
+        onStep: (s) =>
+          ui.step(s.step, s.totalSteps, {
+            phase: s.phase, n: s.n, loss: s.loss.toFixed(3), acc: (100 * s.taskAccuracy).toFixed(1) + '%', ret: (100 * s.retrievalAccuracy).toFixed(1) + '%',
+            'inst/s': Math.round(s.instancesPerS),
+          }),
         onEval: (m) => {
           evals.push(m);
-          if (!o.json) {
-            bar?.stop();
-            const accs = Object.entries(m.eval_accuracy).map(([n, a]) => `n=${n} ${(100 * a).toFixed(2)}%`).join(', ');
-            console.log(`step ${m.step} (${m.phase}): loss ${m.train_loss.toFixed(4)}, retrieval acc ${(100 * m.train_retrieval_accuracy).toFixed(1)}%, ` +
-              `train acc ${(100 * m.train_accuracy).toFixed(1)}%, dev acc ${accs}; ${m.instances_per_s} sentences/s, ${m.seconds.toFixed(1)} s`);
-          }
+          const accs = Object.entries(m.eval_accuracy).map(([n, a]) => `n=${n} ${(100 * a).toFixed(2)}%`).join(', ');
+          ui.line(`step ${m.step} (${m.phase}): loss ${m.train_loss.toFixed(4)}, retrieval acc ${(100 * m.train_retrieval_accuracy).toFixed(1)}%, ` +
+            `train acc ${(100 * m.train_accuracy).toFixed(1)}%, dev acc ${accs}; ${m.instances_per_s} sentences/s, ${m.seconds.toFixed(1)} s`);
         },
-      });
-    } catch (e) {
-      if (e instanceof TrainConfigError) throw new UsageError(e.message);
-      throw e;
-    } finally {
-      bar?.stop();
-    }
+      }),
+    );
     if (o.json) return printJson({ out: path.resolve(out), checkpoint: result.checkpoint, config: result.config, start_step: result.startStep, seconds: Math.round(result.seconds * 10) / 10, evals });
     console.log(`checkpoint ${result.checkpoint}; metrics ${path.join(out, DATAMUX_RUN_FILES.metrics)}`);
   });
@@ -166,43 +150,30 @@ async function trainVision(cmd: Command, o: Record<string, unknown>): Promise<vo
     given.limit ??= null;
     given.evalLimit ??= null;
   }
-  let bar: ReturnType<typeof progressBar> | undefined;
   const epochs: VisionEpochMetrics[] = [];
-  let result;
-  try {
-    result = await trainDataMUXVision({
+  const result = await withTrainingConsole(Boolean(o.json), 10, (ui) =>
+    trainDataMUXVision({
       ...(given as Partial<DataMUXVisionTrainConfig>),
       out,
       data: o.data as string | undefined,
       resume: Boolean(o.resume),
       stopAfter: o.stopAfter as number | undefined,
       onStart: (s) => {
-        if (!o.json) {
-          const c = s.config;
-          console.log(`DataMUX vision N=${c.instances} (${c.mux} conv mux, tanh LeNet; ${s.parameters} parameters) on MNIST 20×20: ${s.trainImages} training images, ` +
-            `${s.evalImages} test images; ${s.stepsPerEpoch} steps/epoch of ${c.groups} mixes` + (s.startEpoch ? `; resuming after epoch ${s.startEpoch}` : ''));
-        }
-        bar = progressBar('training', s.totalSteps);
-        bar.update(s.startEpoch * s.stepsPerEpoch, {});
+        const c = s.config;
+        ui.start(
+          `DataMUX vision N=${c.instances} (${c.mux} conv mux, tanh LeNet; ${s.parameters} parameters) on MNIST 20×20: ${s.trainImages} training images, ` +
+            `${s.evalImages} test images; ${s.stepsPerEpoch} steps/epoch of ${c.groups} mixes` + (s.startEpoch ? `; resuming after epoch ${s.startEpoch}` : ''),
+          s.totalSteps, s.startEpoch * s.stepsPerEpoch,
+        );
       },
-      onStep: (s) => {
-        if (s.step % 10 === 0 || s.step === s.totalSteps) bar?.update(s.step, { epoch: s.epoch, n: s.n, loss: s.loss.toFixed(3), acc: (100 * s.accuracy).toFixed(1) + '%', 'img/s': Math.round(s.imagesPerS) });
-      },
+      onStep: (s) => ui.step(s.step, s.totalSteps, { epoch: s.epoch, n: s.n, loss: s.loss.toFixed(3), acc: (100 * s.accuracy).toFixed(1) + '%', 'img/s': Math.round(s.imagesPerS) }),
       onEpoch: (m) => {
         epochs.push(m);
-        if (!o.json) {
-          bar?.stop();
-          const accs = Object.entries(m.eval_accuracy).map(([n, a]) => `n=${n} ${(100 * a).toFixed(2)}%`).join(', ');
-          console.log(`epoch ${m.epoch}: loss ${m.train_loss.toFixed(4)}, train acc ${(100 * m.train_accuracy).toFixed(1)}%, test acc ${accs}; ${m.images_per_s} img/s, ${m.seconds.toFixed(1)} s`);
-        }
+        const accs = Object.entries(m.eval_accuracy).map(([n, a]) => `n=${n} ${(100 * a).toFixed(2)}%`).join(', ');
+        ui.line(`epoch ${m.epoch}: loss ${m.train_loss.toFixed(4)}, train acc ${(100 * m.train_accuracy).toFixed(1)}%, test acc ${accs}; ${m.images_per_s} img/s, ${m.seconds.toFixed(1)} s`);
       },
-    });
-  } catch (e) {
-    if (e instanceof TrainConfigError) throw new UsageError(e.message);
-    throw e;
-  } finally {
-    bar?.stop();
-  }
+    }),
+  );
   if (o.json) return printJson({ out: path.resolve(out), checkpoint: result.checkpoint, config: result.config, start_epoch: result.startEpoch, seconds: Math.round(result.seconds * 10) / 10, epochs });
   console.log(`checkpoint ${result.checkpoint}; metrics ${path.join(out, 'metrics.jsonl')}`);
 }

@@ -6,9 +6,9 @@ import { MIMOFORMER_VARIANTS } from '../../models/mimoformer.js';
 import { RUN_FILES } from '../../train/run_dir.js';
 import { defaultMIMOFormerTrainConfig, readMIMOFormerRunConfig, trainMIMOFormer } from '../../train/mimoformer.js';
 import type { MIMOFormerMetrics, MIMOFormerTrainConfig } from '../../train/mimoformer.js';
-import { TrainConfigError } from '../../train/mimoconv.js';
 import { mergeRunOptions } from './run_options.js';
-import { UsageError, choice, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, printJson, progressBar } from '../output.js';
+import { UsageError, choice, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, printJson } from '../output.js';
+import { withTrainingConsole } from '../training_console.js';
 
 /** Parses a list of grids 'MxN' (or 'M×N'), e.g. '2x2,4x4'. */
 export function gridList(flag: string) {
@@ -77,11 +77,9 @@ export function trainMIMOFormerCommand(): Command {
     if (o.evalLimit === 0) o.evalLimit = null;
     const given = mergeRunOptions(cmd, o, FIELDS, saved);
     if (!saved) given.limit ??= null;
-    let bar: ReturnType<typeof progressBar> | undefined;
     const evals: MIMOFormerMetrics[] = [];
-    let result;
-    try {
-      result = await trainMIMOFormer({
+    const result = await withTrainingConsole(Boolean(o.json), 5, (ui) =>
+      trainMIMOFormer({
         ...given,
         out,
         data: o.data as string | undefined,
@@ -89,38 +87,23 @@ export function trainMIMOFormerCommand(): Command {
         resume: Boolean(o.resume),
         stopAfter: o.stopAfter as number | undefined,
         onStart: (s) => {
-          if (!o.json) {
-            const c = s.config;
-            const grids = c.points.map(([m, n]) => `${m}×${n}`).join(', ');
-            console.log(
-              `MIMOFormer ${c.variant} (capacity ${c.m}×${c.n}, grids ${grids}; ${c.layers} layer(s), d ${c.dim}, ${c.heads}×${c.headDim} heads, R ${c.features}; ` +
-                `${s.parameters} parameters) on LRA ${c.task} (L ${c.length}): ${s.trainSequences} training sequences, ${s.evalSequences} dev sequences; ` +
-                `${c.steps} steps of ${c.batch}` + (c.curriculumSteps ? ` (first ${c.curriculumSteps} on half grids)` : '') + (s.startStep ? `; resuming after step ${s.startStep}` : ''),
-            );
-          }
-          bar = progressBar('training', s.totalSteps);
-          bar.update(s.startStep, {});
+          const c = s.config;
+          const grids = c.points.map(([m, n]) => `${m}×${n}`).join(', ');
+          ui.start(
+            `MIMOFormer ${c.variant} (capacity ${c.m}×${c.n}, grids ${grids}; ${c.layers} layer(s), d ${c.dim}, ${c.heads}×${c.headDim} heads, R ${c.features}; ` +
+              `${s.parameters} parameters) on LRA ${c.task} (L ${c.length}): ${s.trainSequences} training sequences, ${s.evalSequences} dev sequences; ` +
+              `${c.steps} steps of ${c.batch}` + (c.curriculumSteps ? ` (first ${c.curriculumSteps} on half grids)` : '') + (s.startStep ? `; resuming after step ${s.startStep}` : ''),
+            s.totalSteps, s.startStep,
+          );
         },
-        onStep: (s) => {
-          if (s.step % 5 === 0 || s.step === s.totalSteps) {
-            bar?.update(s.step, { grid: s.point, loss: s.loss.toFixed(3), acc: (100 * s.accuracy).toFixed(1) + '%', 'seq/s': s.sequencesPerS.toFixed(1) });
-          }
-        },
+        onStep: (s) => ui.step(s.step, s.totalSteps, { grid: s.point, loss: s.loss.toFixed(3), acc: (100 * s.accuracy).toFixed(1) + '%', 'seq/s': s.sequencesPerS.toFixed(1) }),
         onEval: (m) => {
           evals.push(m);
-          if (!o.json) {
-            bar?.stop();
-            const accs = Object.entries(m.eval_accuracy).map(([g, a]) => `${g} ${(100 * a).toFixed(2)}%`).join(', ');
-            console.log(`step ${m.step}: loss ${m.train_loss.toFixed(4)}, train acc ${(100 * m.train_accuracy).toFixed(1)}%, dev acc ${accs}; ${m.sequences_per_s} seq/s, ${m.seconds.toFixed(1)} s`);
-          }
+          const accs = Object.entries(m.eval_accuracy).map(([g, a]) => `${g} ${(100 * a).toFixed(2)}%`).join(', ');
+          ui.line(`step ${m.step}: loss ${m.train_loss.toFixed(4)}, train acc ${(100 * m.train_accuracy).toFixed(1)}%, dev acc ${accs}; ${m.sequences_per_s} seq/s, ${m.seconds.toFixed(1)} s`);
         },
-      });
-    } catch (e) {
-      if (e instanceof TrainConfigError) throw new UsageError(e.message);
-      throw e;
-    } finally {
-      bar?.stop();
-    }
+      }),
+    );
     if (o.json) return printJson({ out: path.resolve(out), checkpoint: result.checkpoint, config: result.config, start_step: result.startStep, seconds: Math.round(result.seconds * 10) / 10, evals });
     console.log(`checkpoint ${result.checkpoint}; metrics ${path.join(out, RUN_FILES.metrics)}`);
   });
