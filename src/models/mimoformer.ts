@@ -210,7 +210,7 @@ export class MIMOFormerAttention extends Module {
   override forward(x: Tensor, mask: Tensor | undefined, p: GridPoint): Tensor {
     return tidy(() => {
       const o = this.core(x, mask, p);
-      if (this.config.variant === 'att') return unbindingProjection(o, this.keysAt(p), projection(this.out)).reshape([x.shape[0], x.shape[1], this.config.dim]);
+      if (this.config.variant === 'att') return unbindingProjection(o, this.keysAt(p), projection(this.out)); // [B, L, d]
       return this.out.forward(o);
     });
   }
