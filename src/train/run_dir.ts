@@ -53,7 +53,7 @@ export function openRun<C extends object>(
     throw new Error(`cannot resume: ${out} holds no ${RUN_FILES.state} and ${RUN_FILES.model} (start the run without --resume)`);
   }
   const saved = readState(files.state, o.format, o.what);
-  const prev = JSON.parse(saved.metadata.config) as C;
+  const prev = { ...o.defaults, ...(JSON.parse(saved.metadata.config) as Partial<C>) }; // fields added since the run was saved take their defaults
   const keys = Object.keys(o.defaults) as (keyof C)[];
   const diffs = keys
     .filter((k) => JSON.stringify(prev[k] ?? null) !== JSON.stringify(o.config[k] ?? null))
