@@ -31,7 +31,7 @@
 //   is >= skipFactor × the mean norm of the previous epoch's applied steps (no skipping in epoch 1).
 // * Baseline. With `baseline` the same loop trains the plain WideResNet (same stem, trunk, head
 //   width; cap 1), so the baseline row of a comparison gets the same data, schedule and budget.
-// * Run directory. model.safetensors: saveModelCheckpoint('mimoconv', weights + BN buffers, config,
+// * Run directory (run_dir.ts). model.safetensors: saveModelCheckpoint('mimoconv', weights + BN buffers, config,
 //   extra {epoch, dataset, eval_accuracy, ...}); train_state.safetensors: SGD momentum buffers (as
 //   optimizer.<key>) with metadata {format, epoch, options, optimizer meta, scheduler state,
 //   previous-epoch grad-norm mean}; metrics.jsonl: one JSON line per finished epoch. Resume loads
