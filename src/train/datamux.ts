@@ -24,20 +24,18 @@
 // * Run directory as for MIMOConv: model.safetensors (saveModelCheckpoint 'datamux', extra {step,
 //   phase, vocab, eval_accuracy, ...}), train_state.safetensors (AdamW state, step, config),
 //   metrics.jsonl (one line per evaluation).
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { F, Generator, Tensor, manualSeed, noGrad, tensor, tidy } from '../tensor/index.js';
 import { Rng, Vocab, deriveSeed, loadSst2, resolveDataDir } from '../data/index.js';
 import type { VocabJson } from '../data/index.js';
 import { AdamW, clipGradNorm_ } from '../nn/optim/index.js';
-import type { OptimizerStateDict } from '../nn/optim/index.js';
-import { appendLineAtomic, loadFile, saveFile, writeTextAtomic } from '../io/index.js';
-import { RUN_FILES, readRunConfig } from './run_dir.js';
+import { appendLineAtomic } from '../io/index.js';
+import { RUN_FILES, disposeState, openRun, readRunConfig, restoreOptimizer, saveState } from './run_dir.js';
+import type { SavedState } from './run_dir.js';
 import { evaluatePoints, fillRows } from './evaluate.js';
 import { DataMUX, DEMUX_KINDS, MAX_INSTANCES, MUX_KINDS, SENTENCE_POOLINGS } from '../models/datamux.js';
 import type { DataMUXConfig, MuxKind, SentencePooling } from '../models/datamux.js';
 import type { DemuxKind } from '../models/datamux_demux.js';
-import { loadDataMUX, readCheckpointInfo, saveModelCheckpoint } from '../models/checkpoint.js';
+import { loadDataMUX, saveModelCheckpoint } from '../models/checkpoint.js';
 import { TrainConfigError } from './mimoconv.js';
 
 export interface DataMUXTrainConfig {
@@ -232,41 +230,23 @@ export async function trainDataMUX(options: TrainDataMUXOptions): Promise<TrainD
   const config: DataMUXTrainConfig = { ...defaultDataMUXTrainConfig, points: [given.instances ?? defaultDataMUXTrainConfig.instances], ...given };
   validateDataMUXTrainConfig(config);
   const out = options.out;
-  const files = { metrics: path.join(out, DATAMUX_RUN_FILES.metrics), model: path.join(out, DATAMUX_RUN_FILES.model), state: path.join(out, DATAMUX_RUN_FILES.state) };
   const totalSteps = config.warmupSteps + config.steps;
   const marks = checkpointSteps(config);
   if (options.stopAfter !== undefined && !marks.includes(options.stopAfter)) {
     throw new TrainConfigError(`stopAfter must be a checkpoint step (${marks.join(', ')}), got ${options.stopAfter}`);
   }
 
-  let startStep = 0;
-  let saved: { tensors: Map<string, Tensor>; metadata: Record<string, string> } | undefined;
-  if (options.resume) {
-    if (!existsSync(files.state) || !existsSync(files.model)) throw new Error(`cannot resume: ${out} holds no ${DATAMUX_RUN_FILES.state} and ${DATAMUX_RUN_FILES.model} (start the run without --resume)`);
-    saved = loadFile(files.state);
-    const m = saved.metadata;
-    if (m.format !== STATE_FORMAT) throw new Error(`${files.state}: not a DataMUX training state (format '${m.format ?? 'none'}')`);
-    // Fields added since a run was saved take their defaults.
-    const prev = { ...defaultDataMUXTrainConfig, ...(JSON.parse(m.config) as Partial<DataMUXTrainConfig>) };
-    const diffs = (Object.keys(defaultDataMUXTrainConfig) as (keyof DataMUXTrainConfig)[])
-      .filter((k) => JSON.stringify(prev[k] ?? null) !== JSON.stringify(config[k] ?? null))
-      .map((k) => `${k}: saved ${JSON.stringify(prev[k])}, given ${JSON.stringify(config[k])}`);
-    if (diffs.length) throw new Error(`cannot resume ${out}: the run was started with other settings (${diffs.join('; ')})`);
-    startStep = Number(m.step);
-    const ckStep = (readCheckpointInfo(files.model).extra as { step?: number }).step;
-    if (ckStep !== startStep) throw new Error(`cannot resume ${out}: ${DATAMUX_RUN_FILES.model} is from step ${ckStep} but ${DATAMUX_RUN_FILES.state} from step ${startStep} (interrupted while saving)`);
-    if (startStep >= totalSteps) throw new Error(`cannot resume ${out}: all ${totalSteps} steps are done`);
-  } else if (existsSync(files.state) || existsSync(files.metrics)) {
-    throw new Error(`${out} already holds a run (${DATAMUX_RUN_FILES.state} or ${DATAMUX_RUN_FILES.metrics}); pass --resume to continue it, or choose another --out`);
-  }
-
   const dir = resolveDataDir(options.data);
   const live: Tensor[] = [];
   let model: DataMUX | undefined;
   let opt: AdamW | undefined;
+  let saved: SavedState | undefined;
   try {
     const train = loadSst2(dir, 'train', { limit: config.limit ?? undefined });
     const dev = loadSst2(dir, 'dev', { limit: config.evalLimit ?? undefined });
+    const run = openRun(out, { resume: Boolean(options.resume), format: STATE_FORMAT, what: 'DataMUX', config, defaults: defaultDataMUXTrainConfig, position: 'step', total: totalSteps });
+    const { files, start: startStep } = run;
+    saved = run.saved;
     let vocab: Vocab;
     if (saved) {
       const { model: m, info } = loadDataMUX(files.model);
@@ -291,16 +271,8 @@ export async function trainDataMUX(options: TrainDataMUXOptions): Promise<TrainD
     const params = model.parameters().filter((p) => p.requiresGrad);
     opt = new AdamW(params, { lr: config.lr, weightDecay: config.weightDecay });
     if (saved) {
-      const optTensors: Record<string, Tensor> = {};
-      for (const [k, t] of saved.tensors) if (k.startsWith('optimizer.')) optTensors[k.slice('optimizer.'.length)] = t;
-      opt.loadStateDict({ tensors: optTensors, meta: JSON.parse(saved.metadata.optimizer) } as OptimizerStateDict);
-      for (const t of saved.tensors.values()) t.dispose();
+      restoreOptimizer(opt, saved);
       saved = undefined;
-      const lines = existsSync(files.metrics) ? readFileSync(files.metrics, 'utf8').split('\n').filter((l) => l.trim() !== '') : [];
-      writeTextAtomic(files.metrics, lines.filter((l) => (JSON.parse(l) as { step: number }).step <= startStep).map((l) => l + '\n').join(''));
-    } else {
-      mkdirSync(out, { recursive: true });
-      writeTextAtomic(files.metrics, '');
     }
     const endStep = options.stopAfter ?? totalSteps;
     options.onStart?.({ trainSentences: nTrain, evalSentences: devLabels.shape[0], vocabSize: vocab.size, totalSteps, startStep, parameters: model.numParameters(), config });
@@ -370,7 +342,7 @@ export async function trainDataMUX(options: TrainDataMUXOptions): Promise<TrainD
       saveModelCheckpoint(files.model, 'datamux', m, m.config, {
         step: s + 1, phase, task: config.task, points: config.points, eval_split: 'dev', eval_accuracy: metrics.eval_accuracy, vocab: vocab.toJSON(),
       });
-      saveState(files.state, opt, s + 1, config);
+      saveDataMUXState(files.state, opt, s + 1, config);
       appendLineAtomic(files.metrics, JSON.stringify(metrics));
       evals.push(metrics);
       options.onEval?.(metrics);
@@ -379,7 +351,7 @@ export async function trainDataMUX(options: TrainDataMUXOptions): Promise<TrainD
     }
     return { config, evals, startStep, checkpoint: files.model, seconds: (performance.now() - t0) / 1000 };
   } finally {
-    if (saved) for (const t of saved.tensors.values()) t.dispose();
+    disposeState(saved);
     opt?.dispose();
     model?.dispose();
     live.forEach((t) => t.isDisposed || t.dispose());
@@ -390,16 +362,10 @@ function tensorOf(v: Int32Array): Tensor {
   return tensor(Array.from(v), { shape: [v.length], dtype: 'int64' });
 }
 
-function saveState(file: string, opt: AdamW, step: number, config: DataMUXTrainConfig): void {
-  tidy(() => {
-    const sd = opt.stateDict();
-    const tensors: Record<string, Tensor> = {};
-    for (const [k, t] of Object.entries(sd.tensors)) tensors[`optimizer.${k}`] = t;
-    saveFile(file, tensors, {
-      format: STATE_FORMAT, step: String(step), config: JSON.stringify(config), optimizer: JSON.stringify(sd.meta),
-      rng: 'step s draws sentences from deriveSeed(seed, 3s), n from 3s+1, retrieval instances and dropout from 3s+2',
-    });
-    for (const t of Object.values(sd.tensors)) t.dispose();
+function saveDataMUXState(file: string, opt: AdamW, step: number, config: DataMUXTrainConfig): void {
+  saveState(file, opt, {
+    format: STATE_FORMAT, step: String(step), config: JSON.stringify(config),
+    rng: 'step s draws sentences from deriveSeed(seed, 3s), n from 3s+1, retrieval instances and dropout from 3s+2',
   });
 }
 

@@ -9,19 +9,17 @@
 //   Generator(seed). Resume needs only the seed and the finished epochs, and is exact.
 // * Run directory as for the other models: model.safetensors ('datamux-vision'), train_state.safetensors
 //   (SGD state, epoch, config), metrics.jsonl (one line per epoch, test accuracy per n).
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { F, Generator, Tensor, keep, noGrad, randperm, tidy } from '../tensor/index.js';
 import { Rng, deriveSeed, loadMnist, resolveDataDir } from '../data/index.js';
 import { SGD } from '../nn/optim/index.js';
-import type { OptimizerStateDict } from '../nn/optim/index.js';
-import { appendLineAtomic, loadFile, saveFile, writeTextAtomic } from '../io/index.js';
+import { appendLineAtomic } from '../io/index.js';
 import { CONV_MUX_KINDS, DataMUXVision, cropMnist } from '../models/datamux_vision.js';
 import type { ConvMuxKind } from '../models/datamux_vision.js';
 import { MAX_INSTANCES } from '../models/datamux.js';
-import { loadDataMUXVision, readCheckpointInfo, saveModelCheckpoint } from '../models/checkpoint.js';
+import { loadDataMUXVision, saveModelCheckpoint } from '../models/checkpoint.js';
 import { TrainConfigError } from './mimoconv.js';
-import { RUN_FILES, readRunConfig } from './run_dir.js';
+import { disposeState, openRun, readRunConfig, restoreOptimizer, saveState } from './run_dir.js';
+import type { SavedState } from './run_dir.js';
 import { evaluatePoints, fillRows } from './evaluate.js';
 
 export interface DataMUXVisionTrainConfig {
@@ -101,7 +99,6 @@ export interface TrainDataMUXVisionOptions extends Partial<DataMUXVisionTrainCon
   onEpoch?: (m: VisionEpochMetrics) => void;
 }
 
-const FILES = RUN_FILES;
 const STATE_FORMAT = 'mimo-datamux-vision-train-state/1';
 const round = (v: number, d = 6) => (Number.isFinite(v) ? Number(v.toPrecision(d)) : v);
 
@@ -127,28 +124,11 @@ export async function trainDataMUXVision(options: TrainDataMUXVisionOptions): Pr
   const config: DataMUXVisionTrainConfig = { ...defaultDataMUXVisionTrainConfig, points: [given.instances ?? defaultDataMUXVisionTrainConfig.instances], ...given };
   validateDataMUXVisionTrainConfig(config);
   const out = options.out;
-  const files = { metrics: path.join(out, FILES.metrics), model: path.join(out, FILES.model), state: path.join(out, FILES.state) };
-  let startEpoch = 0;
-  let saved: { tensors: Map<string, Tensor>; metadata: Record<string, string> } | undefined;
-  if (options.resume) {
-    const prev = readDataMUXVisionRunConfig(out);
-    if (!prev || !existsSync(files.model)) throw new Error(`cannot resume: ${out} holds no ${FILES.state} and ${FILES.model} (start the run without --resume)`);
-    const diffs = (Object.keys(defaultDataMUXVisionTrainConfig) as (keyof DataMUXVisionTrainConfig)[])
-      .filter((k) => JSON.stringify(prev.config[k] ?? null) !== JSON.stringify(config[k] ?? null))
-      .map((k) => `${k}: saved ${JSON.stringify(prev.config[k])}, given ${JSON.stringify(config[k])}`);
-    if (diffs.length) throw new Error(`cannot resume ${out}: the run was started with other settings (${diffs.join('; ')})`);
-    const ck = (readCheckpointInfo(files.model).extra as { epoch?: number }).epoch;
-    if (ck !== prev.epoch) throw new Error(`cannot resume ${out}: ${FILES.model} is from epoch ${ck} but ${FILES.state} from epoch ${prev.epoch}`);
-    startEpoch = prev.epoch;
-    if (startEpoch >= config.epochs) throw new Error(`cannot resume ${out}: all ${config.epochs} epochs are done`);
-    saved = loadFile(files.state);
-  } else if (existsSync(files.state) || existsSync(files.metrics)) {
-    throw new Error(`${out} already holds a run (${FILES.state} or ${FILES.metrics}); pass --resume to continue it, or choose another --out`);
-  }
   const dir = resolveDataDir(options.data);
   const live: Tensor[] = [];
   let model: DataMUXVision | undefined;
   let opt: SGD | undefined;
+  let saved: SavedState | undefined;
   try {
     const train = loadMnist(dir, 'train', { limit: config.limit ?? undefined });
     const test = loadMnist(dir, 'test', { limit: config.evalLimit ?? undefined });
@@ -159,21 +139,16 @@ export async function trainDataMUXVision(options: TrainDataMUXVisionOptions): Pr
     const N = config.instances;
     const stepsPerEpoch = Math.floor(M / (config.groups * N));
     if (stepsPerEpoch < 1) throw new TrainConfigError(`${M} training images are fewer than one step's ${config.groups}·${N} (lower --groups)`);
+    const run = openRun(out, { resume: Boolean(options.resume), format: STATE_FORMAT, what: 'DataMUX vision', config, defaults: defaultDataMUXVisionTrainConfig, position: 'epoch', total: config.epochs });
+    const { files, start: startEpoch } = run;
+    saved = run.saved;
     model = saved ? loadDataMUXVision(files.model).model : new DataMUXVision({ instances: N, mux: config.mux }, new Generator(config.seed));
     model.train();
     const params = model.parameters().filter((p) => p.requiresGrad);
     opt = new SGD(params, { lr: config.lr, momentum: config.momentum });
     if (saved) {
-      const t: Record<string, Tensor> = {};
-      for (const [k, v] of saved.tensors) if (k.startsWith('optimizer.')) t[k.slice('optimizer.'.length)] = v;
-      opt.loadStateDict({ tensors: t, meta: JSON.parse(saved.metadata.optimizer) } as OptimizerStateDict);
-      for (const v of saved.tensors.values()) v.dispose();
+      restoreOptimizer(opt, saved);
       saved = undefined;
-      const lines = existsSync(files.metrics) ? readFileSync(files.metrics, 'utf8').split('\n').filter((l) => l.trim() !== '') : [];
-      writeTextAtomic(files.metrics, lines.filter((l) => (JSON.parse(l) as { epoch: number }).epoch <= startEpoch).map((l) => l + '\n').join(''));
-    } else {
-      mkdirSync(out, { recursive: true });
-      writeTextAtomic(files.metrics, '');
     }
     const totalSteps = stepsPerEpoch * config.epochs;
     const endEpoch = Math.min(config.epochs, options.stopAfter ?? config.epochs);
@@ -219,20 +194,14 @@ export async function trainDataMUXVision(options: TrainDataMUXVisionOptions): Pr
         images_per_s: Math.round(seen / trainSeconds), seconds: round((performance.now() - te) / 1000, 4),
       };
       saveModelCheckpoint(files.model, 'datamux-vision', m, m.config, { epoch: epoch + 1, dataset: 'mnist', points: config.points, eval_accuracy: metrics.eval_accuracy });
-      tidy(() => {
-        const sd = opt!.stateDict();
-        const tensors: Record<string, Tensor> = {};
-        for (const [k, t] of Object.entries(sd.tensors)) tensors[`optimizer.${k}`] = t;
-        saveFile(files.state, tensors, { format: STATE_FORMAT, epoch: String(epoch + 1), config: JSON.stringify(config), optimizer: JSON.stringify(sd.meta) });
-        for (const t of Object.values(sd.tensors)) t.dispose();
-      });
+      saveState(files.state, opt, { format: STATE_FORMAT, epoch: String(epoch + 1), config: JSON.stringify(config) });
       appendLineAtomic(files.metrics, JSON.stringify(metrics));
       epochs.push(metrics);
       options.onEpoch?.(metrics);
     }
     return { config, epochs, startEpoch, checkpoint: files.model, seconds: (performance.now() - t0) / 1000 };
   } finally {
-    if (saved) for (const t of saved.tensors.values()) t.dispose();
+    disposeState(saved);
     opt?.dispose();
     model?.dispose();
     live.forEach((t) => t.isDisposed || t.dispose());

@@ -31,29 +31,28 @@
 //   is >= skipFactor × the mean norm of the previous epoch's applied steps (no skipping in epoch 1).
 // * Baseline. With `baseline` the same loop trains the plain WideResNet (same stem, trunk, head
 //   width; cap 1), so the baseline row of a comparison gets the same data, schedule and budget.
-// * Run directory. model.safetensors: saveModelCheckpoint('mimoconv', weights + BN buffers, config,
+// * Run directory (run_dir.ts). model.safetensors: saveModelCheckpoint('mimoconv', weights + BN buffers, config,
 //   extra {epoch, dataset, eval_accuracy, ...}); train_state.safetensors: SGD momentum buffers (as
 //   optimizer.<key>) with metadata {format, epoch, options, optimizer meta, scheduler state,
 //   previous-epoch grad-norm mean}; metrics.jsonl: one JSON line per finished epoch. Resume loads
 //   both files (their epochs must agree), truncates metrics.jsonl to the finished epochs and
 //   continues with epoch `epoch` + 1: same batches, same lr, bitwise-equal weights.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Generator, Tensor, arange, cat, keep, noGrad, randperm, tidy, zeros } from '../tensor/index.js';
 import {
   CIFAR10_MEAN, CIFAR10_STD, MNIST_MEAN, MNIST_STD, Rng, augmentImages, deriveSeed, loadCifar10, loadMnist,
   mixupCrossEntropy, normalize, resolveDataDir, trainValSplit,
 } from '../data/index.js';
 import { AdamW, OneCycleLR, Optimizer, SGD, clipGradNorm_ } from '../nn/optim/index.js';
-import type { OptimizerStateDict, SchedulerStateDict } from '../nn/optim/index.js';
-import { appendLineAtomic, loadFile, saveFile, writeTextAtomic } from '../io/index.js';
-import { RUN_FILES, readRunConfig as readRunDirConfig } from './run_dir.js';
+import type { SchedulerStateDict } from '../nn/optim/index.js';
+import { appendLineAtomic } from '../io/index.js';
+import { RUN_FILES, disposeState, openRun, readRunConfig as readRunDirConfig, restoreOptimizer, saveState } from './run_dir.js';
+import type { SavedState } from './run_dir.js';
 import { evaluatePoints, fillRows } from './evaluate.js';
 import { MIMOConv } from '../models/mimoconv.js';
 import type { Binding, MIMOConvConfig } from '../models/mimoconv.js';
 import { WideResNet } from '../models/wideresnet.js';
 import type { WideResNetConfig } from '../models/wideresnet.js';
-import { loadMIMOConv, loadWideResNet, readCheckpointInfo, saveModelCheckpoint } from '../models/checkpoint.js';
+import { loadMIMOConv, loadWideResNet, saveModelCheckpoint } from '../models/checkpoint.js';
 
 /** What the trainer trains: a MIMOConv, or the plain WideResNet baseline (one image per pass, n = 1). */
 export type ImageClassifier = MIMOConv | WideResNet;
@@ -335,33 +334,8 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
   validateTrainConfig(config);
   const spec = DATASET_SPECS[config.dataset];
   const out = options.out;
-  const files = { metrics: path.join(out, RUN_FILES.metrics), model: path.join(out, RUN_FILES.model), state: path.join(out, RUN_FILES.state) };
   if (options.stopAfter !== undefined && !(Number.isInteger(options.stopAfter) && options.stopAfter >= 1)) {
     throw new TrainConfigError(`stopAfter must be a positive integer, got ${options.stopAfter}`);
-  }
-
-  // Resume: check that the saved run is this run, before touching any data.
-  let startEpoch = 0;
-  let saved: { tensors: Map<string, Tensor>; metadata: Record<string, string> } | undefined;
-  if (options.resume) {
-    if (!existsSync(files.state) || !existsSync(files.model)) {
-      throw new Error(`cannot resume: ${out} holds no ${RUN_FILES.state} and ${RUN_FILES.model} (start the run without --resume)`);
-    }
-    const prev = readRunConfig(out)!;
-    const diffs = (Object.keys(defaultTrainConfig) as (keyof MIMOConvTrainConfig)[])
-      .filter((k) => JSON.stringify(prev.config[k] ?? null) !== JSON.stringify(config[k] ?? null))
-      .map((k) => `${k}: saved ${JSON.stringify(prev.config[k])}, given ${JSON.stringify(config[k])}`);
-    if (diffs.length) throw new Error(`cannot resume ${out}: the run was started with other settings (${diffs.join('; ')})`);
-    const info = readCheckpointInfo(files.model);
-    const ckEpoch = info.epoch ?? Number((info.extra as { epoch?: number } | undefined)?.epoch);
-    if (ckEpoch !== prev.epoch) {
-      throw new Error(`cannot resume ${out}: ${RUN_FILES.model} is from epoch ${ckEpoch} but ${RUN_FILES.state} from epoch ${prev.epoch} (interrupted while saving)`);
-    }
-    startEpoch = prev.epoch;
-    if (startEpoch >= config.epochs) throw new Error(`cannot resume ${out}: all ${config.epochs} epochs are done`);
-    saved = loadFile(files.state);
-  } else if (existsSync(files.state) || existsSync(files.metrics)) {
-    throw new Error(`${out} already holds a run (${RUN_FILES.state} or ${RUN_FILES.metrics}); pass --resume to continue it, or choose another --out`);
   }
 
   const dir = resolveDataDir(options.data);
@@ -369,6 +343,7 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
   const own = <T extends Tensor>(t: T): T => (live.push(keep(t)), t);
   let model: ImageClassifier | undefined;
   let opt: Optimizer | undefined;
+  let saved: SavedState | undefined;
   try {
     // Data: uint8 images in memory; a train/validation split of the training set, or the test split.
     const train = await loadImageDataset(config.dataset, dir, 'train', config.limit ?? undefined);
@@ -404,6 +379,9 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
     if (stepsPerEpoch < 1) throw new TrainConfigError(`${nTrain} training images are fewer than one step's ${config.groups} superpositions (lower --groups)`);
     const totalSteps = stepsPerEpoch * config.epochs;
     const ns = divisorsOf(config.cap);
+    const run = openRun(out, { resume: Boolean(options.resume), format: STATE_FORMAT, what: 'MIMOConv', config, defaults: defaultTrainConfig, position: 'epoch', total: config.epochs });
+    const { files, start: startEpoch } = run;
+    saved = run.saved;
 
     // Model, optimizer, schedule.
     if (saved) {
@@ -427,21 +405,11 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
     let prevNormMean = 0;
     if (saved) {
       const m = saved.metadata;
-      const optTensors: Record<string, Tensor> = {};
-      for (const [k, t] of saved.tensors) if (k.startsWith('optimizer.')) optTensors[k.slice('optimizer.'.length)] = t;
-      opt.loadStateDict({ tensors: optTensors, meta: JSON.parse(m.optimizer) } as OptimizerStateDict);
       sched.loadStateDict(JSON.parse(m.scheduler) as SchedulerStateDict);
       prevNormMean = Number(m.prev_grad_norm_mean);
-      for (const t of saved.tensors.values()) t.dispose();
+      restoreOptimizer(opt, saved);
       saved = undefined;
       if (sched.lastStep !== startEpoch * stepsPerEpoch) throw new Error(`cannot resume ${out}: the scheduler is at step ${sched.lastStep}, expected ${startEpoch * stepsPerEpoch}`);
-      // Keep the finished epochs' metrics only.
-      const lines = existsSync(files.metrics) ? readFileSync(files.metrics, 'utf8').split('\n').filter((l) => l.trim() !== '') : [];
-      const keepLines = lines.filter((l) => (JSON.parse(l) as { epoch: number }).epoch <= startEpoch);
-      writeTextAtomic(files.metrics, keepLines.map((l) => l + '\n').join(''));
-    } else {
-      mkdirSync(out, { recursive: true });
-      writeTextAtomic(files.metrics, '');
     }
     const endEpoch = Math.min(config.epochs, options.stopAfter !== undefined ? options.stopAfter : config.epochs);
     options.onStart?.({
@@ -551,7 +519,7 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
     }
     return { config, epochs: results, startEpoch, checkpoint: files.model, seconds: (performance.now() - t0) / 1000 };
   } finally {
-    if (saved) for (const t of saved.tensors.values()) t.dispose();
+    disposeState(saved);
     opt?.dispose();
     model?.dispose();
     live.forEach((t) => t.isDisposed || t.dispose());
@@ -559,20 +527,13 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
 }
 
 function saveTrainState(file: string, opt: Optimizer, sched: OneCycleLR, s: { epoch: number; config: MIMOConvTrainConfig; prevNormMean: number }): void {
-  tidy(() => {
-    const sd = opt.stateDict();
-    const tensors: Record<string, Tensor> = {};
-    for (const [k, t] of Object.entries(sd.tensors)) tensors[`optimizer.${k}`] = t;
-    saveFile(file, tensors, {
-      format: STATE_FORMAT,
-      epoch: String(s.epoch),
-      config: JSON.stringify(s.config),
-      optimizer: JSON.stringify(sd.meta),
-      scheduler: JSON.stringify(sched.stateDict()),
-      prev_grad_norm_mean: String(s.prevNormMean),
-      rng: 'every stream of epoch e is derived from (seed, e): order 4e, crop/flip 4e+1, mixup 4e+2, n draws 4e+3',
-    });
-    for (const t of Object.values(sd.tensors)) t.dispose();
+  saveState(file, opt, {
+    format: STATE_FORMAT,
+    epoch: String(s.epoch),
+    config: JSON.stringify(s.config),
+    scheduler: JSON.stringify(sched.stateDict()),
+    prev_grad_norm_mean: String(s.prevNormMean),
+    rng: 'every stream of epoch e is derived from (seed, e): order 4e, crop/flip 4e+1, mixup 4e+2, n draws 4e+3',
   });
 }
 

@@ -52,14 +52,15 @@ export function openRun<C extends object>(
   if (!existsSync(files.state) || !existsSync(files.model)) {
     throw new Error(`cannot resume: ${out} holds no ${RUN_FILES.state} and ${RUN_FILES.model} (start the run without --resume)`);
   }
-  const saved = readState(files.state, o.format, o.what);
-  const prev = JSON.parse(saved.metadata.config) as C;
+  // Every check reads headers only; the optimizer's tensors are loaded once the run is known to fit.
+  const header = readRunConfig<Partial<C>>(out, o.format, o.what, o.position)!;
+  const prev = { ...o.defaults, ...header.config }; // fields added since the run was saved take their defaults
   const keys = Object.keys(o.defaults) as (keyof C)[];
   const diffs = keys
     .filter((k) => JSON.stringify(prev[k] ?? null) !== JSON.stringify(o.config[k] ?? null))
     .map((k) => `${String(k)}: saved ${JSON.stringify(prev[k])}, given ${JSON.stringify(o.config[k])}`);
   if (diffs.length) throw new Error(`cannot resume ${out}: the run was started with other settings (${diffs.join('; ')})`);
-  const start = Number(saved.metadata[o.position]);
+  const start = header.position;
   const ck = (readCheckpointInfo(files.model).extra as Record<string, unknown>)[o.position];
   if (ck !== start) {
     throw new Error(`cannot resume ${out}: ${RUN_FILES.model} is from ${o.position} ${String(ck)} but ${RUN_FILES.state} from ${o.position} ${start} (interrupted while saving)`);
@@ -68,7 +69,7 @@ export function openRun<C extends object>(
   const lines = existsSync(files.metrics) ? readFileSync(files.metrics, 'utf8').split('\n').filter((l) => l.trim() !== '') : [];
   const kept = lines.filter((l) => (JSON.parse(l) as Record<string, number>)[o.position] <= start);
   writeTextAtomic(files.metrics, kept.map((l) => l + '\n').join(''));
-  return { start, saved, files };
+  return { start, saved: readState(files.state, o.format, o.what), files };
 }
 
 /** Reads a training state file, checking its format. */
