@@ -146,7 +146,6 @@ export function evaluateDataMUX(model: DataMUX, ids: Tensor, labels: Tensor, ns:
   );
 }
 
-
 /** Encodes sentences as int64 [M, maxLength] ([CLS] first: the mlp and rsa demuxes read position 0). */
 export function encodeSentences(vocab: Vocab, sentences: readonly string[], maxLength: number): Tensor {
   return vocab.encodeBatch(sentences, maxLength, { addCls: true }).ids;
@@ -368,7 +367,6 @@ function saveDataMUXState(file: string, opt: AdamW, step: number, config: DataMU
     rng: 'step s draws sentences from deriveSeed(seed, 3s), n from 3s+1, retrieval instances and dropout from 3s+2',
   });
 }
-
 
 /** The training configuration saved in a DataMUX run directory (null when there is none). */
 export function readDataMUXRunConfig(out: string): { config: DataMUXTrainConfig; step: number } | null {
