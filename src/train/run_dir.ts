@@ -72,12 +72,18 @@ export function openRun<C extends object>(
   return { start, saved: readState(files.state, o.format, o.what), files };
 }
 
+function checkStateFormat(file: string, metadata: Record<string, string>, format: string, what: string): void {
+  if (metadata.format !== format) throw new Error(`${file}: not a ${what} training state (format '${metadata.format ?? 'none'}', expected '${format}')`);
+}
+
 /** Reads a training state file, checking its format. */
 export function readState(file: string, format: string, what: string): SavedState {
   const { tensors, metadata } = loadFile(file);
-  if (metadata.format !== format) {
+  try {
+    checkStateFormat(file, metadata, format, what);
+  } catch (e) {
     for (const t of tensors.values()) t.dispose();
-    throw new Error(`${file}: not a ${what} training state (format '${metadata.format ?? 'none'}', expected '${format}')`);
+    throw e;
   }
   const optTensors: Record<string, Tensor> = {};
   for (const [k, t] of tensors) {
@@ -116,6 +122,6 @@ export function readRunConfig<C>(out: string, format: string, what: string, posi
   const file = runFiles(out).state;
   if (!existsSync(file)) return null;
   const { metadata } = readHeader(file);
-  if (metadata.format !== format) throw new Error(`${file}: not a ${what} training state (format '${metadata.format ?? 'none'}', expected '${format}')`);
+  checkStateFormat(file, metadata, format, what);
   return { config: JSON.parse(metadata.config) as C, position: Number(metadata[position]) };
 }
