@@ -26,7 +26,7 @@
 // gives sensible outputs at n ≠ N only for a model trained at those n (see train/datamux.ts).
 import { F, Tensor, cat, einsum, noGrad, randint, tensor, tidy } from '../tensor/index.js';
 import type { Generator } from '../tensor/index.js';
-import { Dropout, Embedding, LayerNorm, Linear, Module } from '../nn/index.js';
+import { Dropout, Embedding, LayerNorm, Linear, Module, maskedMean } from '../nn/index.js';
 import { BinaryHadamard, GaussianHadamard, RandomOrthogonal } from '../superposition/index.js';
 import type { Multiplexer } from '../superposition/index.js';
 import { TransformerEncoder } from './transformer.js';
@@ -252,7 +252,7 @@ export class DataMUX extends Module {
       const tokens = needTokens ? dm.tokens(H, n) : undefined; // [B, n, L, d]
       let logits: Tensor;
       if (this.config.task === 'sentence') {
-        const s = mean ? meanOverTokens(tokens!, ids.reshape([B, n, L]).ne(this.config.padId)) : dm.sentence(H, n); // [B, n, d]
+        const s = mean ? maskedMean(tokens!, ids.reshape([B, n, L]).ne(this.config.padId)) : dm.sentence(H, n); // [B, n, d]
         logits = this.head[1].forward(this.drop.forward(F.gelu(this.head[0].forward(s)))).reshape([rows, C]);
       } else logits = this.head[0].forward(tokens!).reshape([rows, L, C]);
       if (!o.retrieval) return { logits };
@@ -290,14 +290,6 @@ export class DataMUX extends Module {
     const head = task === 'sentence' ? n * (d * d + d * C) : n * length * d * C;
     return (muxMacs + enc + dem + head) / n;
   }
-}
-
-/** Mean of token features [B, n, L, d] over the positions where `keep` [B, n, L] is true (at least one counted). */
-function meanOverTokens(tokens: Tensor, keep: Tensor): Tensor {
-  return tidy(() => {
-    const w = keep.to(tokens.dtype).unsqueeze(3);
-    return tokens.mul(w).sum(2).div(w.sum(2).clamp(1));
-  });
 }
 
 function tensorRange(L: number): Tensor {

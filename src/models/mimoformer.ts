@@ -42,7 +42,7 @@
 // of m·n; logits come back in input order.
 import { F, Tensor, arange, cat, full, noGrad, tensor, tidy } from '../tensor/index.js';
 import type { Generator } from '../tensor/index.js';
-import { Dropout, Embedding, LayerNorm, Linear, Module } from '../nn/index.js';
+import { Dropout, Embedding, LayerNorm, Linear, Module, maskedMean } from '../nn/index.js';
 import { bipolarKeys } from '../superposition/keys.js';
 import { orthogonalRandomFeatures, softmaxAttention } from './favor.js';
 import { blockCore, bundledProjections, performerCore, superposedReadout, unbindingProjection } from './mimoformer_attention.js';
@@ -350,9 +350,7 @@ export class MIMOFormer extends Module {
       this.layers.forEach((layer, i) => {
         x = layer.forward(x, padded ? w : undefined, p, tap ? (h) => tap(i, layer.attention, h, w) : undefined);
       });
-      // Mean over the tokens as one matmul with the mask: [B, 1, L]·[B, L, d].
-      const h = this.norm.forward(x);
-      return w.to(h.dtype).unsqueeze(1).matmul(h).squeeze(1).div(w.sum(1, true).clamp(1));
+      return maskedMean(this.norm.forward(x), w);
     });
   }
 

@@ -22,3 +22,4 @@ export { Sequential } from './layers/sequential.js';
 export * as init from './init.js';
 export * as optim from './optim/index.js';
 export { clipGradNorm_, gradsFinite } from './optim/clip.js';
+export { maskedMean } from './pooling.js';

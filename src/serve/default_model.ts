@@ -4,7 +4,8 @@
 // runs/serve-default/ (relative to the working directory) and is trained once, when missing.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { RUN_FILES, trainMIMOConv } from '../train/mimoconv.js';
+import { trainMIMOConv } from '../train/mimoconv.js';
+import { RUN_FILES } from '../train/run_dir.js';
 import type { MIMOConvTrainConfig, StepProgress, TrainMIMOConvOptions } from '../train/mimoconv.js';
 
 export const DEFAULT_RUN_DIR = path.join('runs', 'serve-default');

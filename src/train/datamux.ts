@@ -29,7 +29,7 @@ import { Rng, Vocab, deriveSeed, loadSst2, resolveDataDir } from '../data/index.
 import type { VocabJson } from '../data/index.js';
 import { AdamW, clipGradNorm_ } from '../nn/optim/index.js';
 import { appendLineAtomic } from '../io/index.js';
-import { RUN_FILES, disposeState, openRun, readRunConfig, restoreOptimizer, saveState } from './run_dir.js';
+import { disposeState, openRun, readRunConfig, restoreOptimizer, saveState } from './run_dir.js';
 import type { SavedState } from './run_dir.js';
 import { evaluatePoints, fillRows } from './evaluate.js';
 import { DataMUX, DEMUX_KINDS, MAX_INSTANCES, MUX_KINDS, SENTENCE_POOLINGS } from '../models/datamux.js';
@@ -199,7 +199,6 @@ export interface TrainDataMUXResult {
   seconds: number;
 }
 
-export const DATAMUX_RUN_FILES = RUN_FILES;
 const STATE_FORMAT = 'mimo-datamux-train-state/1';
 const round = (v: number, d = 6) => (Number.isFinite(v) ? Number(v.toPrecision(d)) : v);
 

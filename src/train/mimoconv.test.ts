@@ -6,7 +6,8 @@ import path from 'node:path';
 import { liveTensors } from '../tensor/index.js';
 import { loadFile } from '../io/index.js';
 import { readCheckpointInfo } from '../models/checkpoint.js';
-import { RUN_FILES, TrainConfigError, divisorsOf, readRunConfig, trainMIMOConv } from './mimoconv.js';
+import { TrainConfigError, divisorsOf, readRunConfig, trainMIMOConv } from './mimoconv.js';
+import { RUN_FILES } from './run_dir.js';
 import type { EpochMetrics } from './mimoconv.js';
 
 let tmp: string;

@@ -252,7 +252,6 @@ export interface TrainMIMOConvResult {
   seconds: number;
 }
 
-export { RUN_FILES };
 const STATE_FORMAT = 'mimo-mimoconv-train-state/1';
 /** deriveSeed stream of the calibration sample (the epochs use streams 0 … 4·epochs − 1). */
 const CALIBRATION_STREAM = 2 ** 40;

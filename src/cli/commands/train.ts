@@ -2,8 +2,9 @@
 import { Command } from 'commander';
 import path from 'node:path';
 import {
-  IMAGE_DATASETS, RUN_FILES, defaultTrainConfig, divisorsOf, readRunConfig, trainMIMOConv,
+  IMAGE_DATASETS, defaultTrainConfig, divisorsOf, readRunConfig, trainMIMOConv,
 } from '../../train/mimoconv.js';
+import { RUN_FILES } from '../../train/run_dir.js';
 import type { EpochMetrics, ImageDataset, MIMOConvTrainConfig } from '../../train/mimoconv.js';
 import { trainDataMUXCommand } from './train_datamux.js';
 import { trainMIMOFormerCommand } from './train_mimoformer.js';

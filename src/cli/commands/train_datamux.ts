@@ -1,7 +1,8 @@
 // `mimo train datamux`: retrieval warm-up then task training of a DataMUX; see src/train/datamux.ts.
 import { Command } from 'commander';
 import path from 'node:path';
-import { DATAMUX_RUN_FILES, defaultDataMUXTrainConfig, readDataMUXRunConfig, trainDataMUX } from '../../train/datamux.js';
+import { RUN_FILES } from '../../train/run_dir.js';
+import { defaultDataMUXTrainConfig, readDataMUXRunConfig, trainDataMUX } from '../../train/datamux.js';
 import type { DataMUXMetrics, DataMUXTrainConfig } from '../../train/datamux.js';
 import { DEMUX_KINDS, MAX_INSTANCES, SENTENCE_POOLINGS } from '../../models/datamux.js';
 import { CONV_MUX_KINDS } from '../../models/datamux_vision.js';
@@ -80,7 +81,7 @@ export function trainDataMUXCommand(): Command {
     let saved: DataMUXTrainConfig | undefined;
     if (o.resume) {
       const prev = readDataMUXRunConfig(out);
-      if (!prev) throw new UsageError(`--resume: ${out} holds no ${DATAMUX_RUN_FILES.state} to resume from`);
+      if (!prev) throw new UsageError(`--resume: ${out} holds no ${RUN_FILES.state} to resume from`);
       saved = prev.config;
     }
     const given: Record<string, unknown> = mergeRunOptions(cmd, o, FIELDS, saved);
@@ -120,7 +121,7 @@ export function trainDataMUXCommand(): Command {
       }),
     );
     if (o.json) return printJson({ out: path.resolve(out), checkpoint: result.checkpoint, config: result.config, start_step: result.startStep, seconds: Math.round(result.seconds * 10) / 10, evals });
-    console.log(`checkpoint ${result.checkpoint}; metrics ${path.join(out, DATAMUX_RUN_FILES.metrics)}`);
+    console.log(`checkpoint ${result.checkpoint}; metrics ${path.join(out, RUN_FILES.metrics)}`);
   });
   return cmd;
 }
