@@ -31,7 +31,8 @@ import { AdamW, clipGradNorm_ } from '../nn/optim/index.js';
 import { appendLineAtomic } from '../io/index.js';
 import { disposeState, openRun, readRunConfig, restoreOptimizer, saveState } from './run_dir.js';
 import type { SavedState } from './run_dir.js';
-import { evaluatePoints, fillRows } from './evaluate.js';
+import { evaluatePoints, selectRows } from './evaluate.js';
+import type { Grouping } from './evaluate.js';
 import { DataMUX, DEMUX_KINDS, MAX_INSTANCES, MUX_KINDS, SENTENCE_POOLINGS } from '../models/datamux.js';
 import type { DataMUXConfig, MuxKind, SentencePooling } from '../models/datamux.js';
 import type { DemuxKind } from '../models/datamux_demux.js';
@@ -138,10 +139,11 @@ export interface DataMUXEvalPoint {
 /**
  * Accuracy and throughput of a sentence-level DataMUX at each n on encoded sentences ids [M, L]
  * with labels [M] (eval mode, no gradients). Batches hold `groups` mixes; a last partial mix is
- * filled with copies of its batch's first sentences, whose predictions are not counted.
+ * filled with copies of its batch's sentences, whose predictions are not counted; sentences share a
+ * mix in a seeded random order unless grouping is 'given' (see evaluate.ts).
  */
-export function evaluateDataMUX(model: DataMUX, ids: Tensor, labels: Tensor, ns: readonly number[], o: { groups?: number; warmup?: boolean } = {}): DataMUXEvalPoint[] {
-  return evaluatePoints(model, ns, labels, { group: (n) => n, batch: (n) => (o.groups ?? 32) * n, warmup: o.warmup }, (n, s, len, rows) => model.forward(fillRows(ids, s, len, rows), n)).map(
+export function evaluateDataMUX(model: DataMUX, ids: Tensor, labels: Tensor, ns: readonly number[], o: { groups?: number; warmup?: boolean; grouping?: Grouping } = {}): DataMUXEvalPoint[] {
+  return evaluatePoints(model, ns, labels, { group: (n) => n, batch: (n) => (o.groups ?? 32) * n, warmup: o.warmup, grouping: o.grouping }, (n, rows) => model.forward(selectRows(ids, rows), n)).map(
     (r) => ({ n: r.point, accuracy: r.accuracy, correct: r.correct, total: r.total, seconds: r.seconds, instancesPerS: r.perSecond }),
   );
 }

@@ -20,7 +20,8 @@ import { loadDataMUXVision, saveModelCheckpoint } from '../models/checkpoint.js'
 import { TrainConfigError } from './mimoconv.js';
 import { disposeState, openRun, readRunConfig, restoreOptimizer, saveState } from './run_dir.js';
 import type { SavedState } from './run_dir.js';
-import { evaluatePoints, fillRows } from './evaluate.js';
+import { evaluatePoints, selectRows } from './evaluate.js';
+import type { Grouping } from './evaluate.js';
 
 export interface DataMUXVisionTrainConfig {
   instances: number;
@@ -71,8 +72,8 @@ export interface VisionEvalPoint {
 }
 
 /** Accuracy and throughput at each n on cropped images x [M, 1, 20, 20] with labels y (eval, no gradients). A last partial mix is filled with copies, not counted. */
-export function evaluateDataMUXVision(model: DataMUXVision, x: Tensor, y: Tensor, ns: readonly number[], o: { groups?: number; warmup?: boolean } = {}): VisionEvalPoint[] {
-  return evaluatePoints(model, ns, y, { group: (n) => n, batch: (n) => (o.groups ?? 256) * n, warmup: o.warmup }, (n, s, len, rows) => model.forward(fillRows(x, s, len, rows), n)).map(
+export function evaluateDataMUXVision(model: DataMUXVision, x: Tensor, y: Tensor, ns: readonly number[], o: { groups?: number; warmup?: boolean; grouping?: Grouping } = {}): VisionEvalPoint[] {
+  return evaluatePoints(model, ns, y, { group: (n) => n, batch: (n) => (o.groups ?? 256) * n, warmup: o.warmup, grouping: o.grouping }, (n, rows) => model.forward(selectRows(x, rows), n)).map(
     (r) => ({ n: r.point, accuracy: r.accuracy, correct: r.correct, total: r.total, seconds: r.seconds, imagesPerS: r.perSecond }),
   );
 }

@@ -47,7 +47,8 @@ import type { SchedulerStateDict } from '../nn/optim/index.js';
 import { appendLineAtomic } from '../io/index.js';
 import { RUN_FILES, disposeState, openRun, readRunConfig as readRunDirConfig, restoreOptimizer, saveState } from './run_dir.js';
 import type { SavedState } from './run_dir.js';
-import { evaluatePoints, fillRows } from './evaluate.js';
+import { evaluatePoints, selectRows } from './evaluate.js';
+import type { Grouping } from './evaluate.js';
 import { MIMOConv } from '../models/mimoconv.js';
 import type { Binding, MIMOConvConfig } from '../models/mimoconv.js';
 import { WideResNet } from '../models/wideresnet.js';
@@ -122,14 +123,15 @@ export interface EvalPoint {
  * Accuracy and throughput of a MIMOConv at each operating point n (each must divide cap), on
  * normalised float images x [N, C, H, W] with labels y [N], in eval mode without gradients. Batches
  * hold `batchSize` images (rounded down to a multiple of cap); a last partial batch is filled up to
- * a multiple of n with copies of its own first images, whose predictions are not counted.
+ * a multiple of n with copies of its own images, whose predictions are not counted. Images share a
+ * superposition in a seeded random order unless grouping is 'given' (see evaluate.ts).
  * warmup: one untimed batch per n first (for throughput measurements).
  */
-export function evaluateMIMOConv(model: ImageClassifier, x: Tensor, y: Tensor, ns: readonly number[], o: { batchSize?: number; warmup?: boolean } = {}): EvalPoint[] {
+export function evaluateMIMOConv(model: ImageClassifier, x: Tensor, y: Tensor, ns: readonly number[], o: { batchSize?: number; warmup?: boolean; grouping?: Grouping } = {}): EvalPoint[] {
   const cap = capacityOf(model);
   for (const n of ns) if (!Number.isInteger(n) || n < 1 || cap % n !== 0) throw new RangeError(`n = ${n} does not divide the model's capacity ${cap} (choose from ${divisorsOf(cap).join(', ')})`);
   const bs = Math.max(cap, Math.floor((o.batchSize ?? 512) / cap) * cap);
-  return evaluatePoints(model, ns, y, { group: (n) => n, batch: () => bs, warmup: o.warmup }, (n, s, len, rows) => forwardAt(model, fillRows(x, s, len, rows), n)).map(
+  return evaluatePoints(model, ns, y, { group: (n) => n, batch: () => bs, warmup: o.warmup, grouping: o.grouping }, (n, rows) => forwardAt(model, selectRows(x, rows), n)).map(
     (r) => ({ n: r.point, accuracy: r.accuracy, correct: r.correct, total: r.total, seconds: r.seconds, imagesPerS: r.perSecond }),
   );
 }

@@ -30,7 +30,8 @@ import type { GridPoint, MIMOFormerConfig, MIMOFormerVariant } from '../models/m
 import { loadMIMOFormer, saveModelCheckpoint } from '../models/checkpoint.js';
 import { TrainConfigError } from './mimoconv.js';
 import { disposeState, openRun, readRunConfig, restoreOptimizer, saveState } from './run_dir.js';
-import { evaluatePoints, filledRowIndices } from './evaluate.js';
+import { evaluatePoints } from './evaluate.js';
+import type { Grouping } from './evaluate.js';
 
 export interface MIMOFormerTrainConfig {
   task: LraTask;
@@ -144,14 +145,15 @@ export interface MIMOFormerEvalPoint {
 /**
  * Accuracy and throughput at each grid on a split (eval mode, no gradients). Batches of `batch`
  * sequences (rounded down to a multiple of m·n); a last partial group is completed with copies of
- * its batch's first rows, whose predictions are not counted.
+ * its batch's rows, whose predictions are not counted. Sequences share a grid in a seeded random
+ * order unless grouping is 'given' (see evaluate.ts).
  */
-export function evaluateMIMOFormer(model: MIMOFormer, data: LraData, points: readonly GridPoint[], o: { batch?: number; warmup?: boolean } = {}): MIMOFormerEvalPoint[] {
-  const logits = (p: GridPoint, s: number, len: number, rows: number) => {
-    const b = lraBatch(data, filledRowIndices(s, len, rows));
+export function evaluateMIMOFormer(model: MIMOFormer, data: LraData, points: readonly GridPoint[], o: { batch?: number; warmup?: boolean; grouping?: Grouping } = {}): MIMOFormerEvalPoint[] {
+  const logits = (p: GridPoint, rows: number[]) => {
+    const b = lraBatch(data, rows);
     return model.forward(b.ids, b.mask, p);
   };
-  return evaluatePoints(model, points, data.labels, { group: (p) => p.m * p.n, batch: () => o.batch ?? 32, warmup: o.warmup }, logits).map(
+  return evaluatePoints(model, points, data.labels, { group: (p) => p.m * p.n, batch: () => o.batch ?? 32, warmup: o.warmup, grouping: o.grouping }, logits).map(
     (r) => ({ m: r.point.m, n: r.point.n, accuracy: r.accuracy, correct: r.correct, total: r.total, seconds: r.seconds, sequencesPerS: r.perSecond }),
   );
 }

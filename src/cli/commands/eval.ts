@@ -9,6 +9,8 @@ import { loadMIMOConv, loadWideResNet, readCheckpointInfo } from '../../models/c
 import { MIMOConv } from '../../models/mimoconv.js';
 import { DATASET_SPECS, IMAGE_DATASETS, divisorsOf, evaluateMIMOConv, loadImageDataset } from '../../train/mimoconv.js';
 import type { EvalPoint, ImageDataset } from '../../train/mimoconv.js';
+import { GROUPINGS } from '../../train/evaluate.js';
+import type { Grouping } from '../../train/evaluate.js';
 import { UsageError, positiveInt, positiveIntList, printJson } from '../output.js';
 import { evalDataMUXCheckpoint, evalDataMUXVisionCheckpoint } from './eval_datamux.js';
 import { evalMIMOFormerCheckpoint } from './eval_mimoformer.js';
@@ -22,6 +24,7 @@ interface EvalCliOptions {
   limit?: number;
   batchSize: number;
   groups: number;
+  grouping: Grouping;
   grids?: [number, number][];
   listopsDir?: string;
   json?: boolean;
@@ -121,9 +124,18 @@ export function evalCommand(): Command {
       if (v !== 'train' && v !== 'test' && v !== 'dev') throw new UsageError(`--split must be train, dev or test, got '${v}'`);
       return v;
     }, 'test')
-    .option('--limit <n>', 'evaluate on only the first n images', positiveInt('--limit'))
+    .option('--limit <n>', 'evaluate on only the first n examples (MIMOFormer: a seeded random subset of n sequences)', positiveInt('--limit'))
     .option('--batch-size <b>', 'images per forward pass (rounded down to a multiple of cap)', positiveInt('--batch-size'), 512)
     .option('--groups <g>', 'DataMUX: mixes per forward pass; MIMOFormer: sequences per forward pass', positiveInt('--groups'), 32)
+    .option(
+      '--grouping <g>',
+      'which inputs share a superposition: random (a seeded random order, as independent requests arrive) or given (consecutive examples of the split, e.g. to measure the effect of a sorted split)',
+      (v: string) => {
+        if (!(GROUPINGS as readonly string[]).includes(v)) throw new UsageError(`--grouping must be one of ${GROUPINGS.join(', ')}, got '${v}'`);
+        return v as Grouping;
+      },
+      'random',
+    )
     .option('--grids <grids>', 'MIMOFormer: grids MxN, comma-separated (default: the trained grids)', gridList('--grids'))
     .option('--listops-dir <dir>', 'MIMOFormer on ListOps: folder of basic_{train,val,test}.tsv (default DATA/listops)')
     .option('--json', 'print the result as JSON')
@@ -133,15 +145,15 @@ export function evalCommand(): Command {
       const info = readCheckpointInfo(file);
       if (info.model === 'datamux') {
         const split = cmd.getOptionValueSource('split') === 'cli' ? o.split : 'dev';
-        return evalDataMUXCheckpoint(file, info, { n: o.n, data: o.data, split, limit: o.limit, groups: o.groups, json: o.json });
+        return evalDataMUXCheckpoint(file, info, { n: o.n, data: o.data, split, limit: o.limit, groups: o.groups, grouping: o.grouping, json: o.json });
       }
       if (info.model === 'mimoformer') {
         const split = cmd.getOptionValueSource('split') === 'cli' ? o.split : 'dev';
-        return evalMIMOFormerCheckpoint(file, info, { grids: o.grids, data: o.data, listopsDir: o.listopsDir, split, limit: o.limit, batch: o.groups, json: o.json });
+        return evalMIMOFormerCheckpoint(file, info, { grids: o.grids, data: o.data, listopsDir: o.listopsDir, split, limit: o.limit, batch: o.groups, grouping: o.grouping, json: o.json });
       }
       if (info.model === 'datamux-vision') {
         if (o.split === 'dev') throw new UsageError(`--split dev: MNIST has train and test splits only`);
-        return evalDataMUXVisionCheckpoint(file, info, { n: o.n, data: o.data, split: o.split, limit: o.limit, groups: o.groups, json: o.json });
+        return evalDataMUXVisionCheckpoint(file, info, { n: o.n, data: o.data, split: o.split, limit: o.limit, groups: o.groups, grouping: o.grouping, json: o.json });
       }
       if (o.split === 'dev') throw new UsageError(`--split dev: image data sets have train and test splits only`);
       const cap = info.model === 'mimoconv' ? Number((info.config as { cap?: number }).cap) : 1;
@@ -162,7 +174,7 @@ export function evalCommand(): Command {
       const model = info.model === 'mimoconv' ? loadMIMOConv(file).model : loadWideResNet(file).model;
       let points: EvalPoint[];
       try {
-        points = evaluateMIMOConv(model, x, data.labels, ns, { batchSize: o.batchSize, warmup: true });
+        points = evaluateMIMOConv(model, x, data.labels, ns, { batchSize: o.batchSize, warmup: true, grouping: o.grouping });
       } finally {
         x.dispose();
         data.labels.dispose();
@@ -179,6 +191,7 @@ export function evalCommand(): Command {
         split: o.split,
         images: rows[0]?.total ?? 0,
         batch_size: Math.max(cap, Math.floor(o.batchSize / cap) * cap),
+        grouping: o.grouping,
         threads: getThreads(),
         points: rows.map((r) => ({
           n: r.n, accuracy: r.accuracy, correct: r.correct, total: r.total, seconds: Number(r.seconds.toFixed(4)),

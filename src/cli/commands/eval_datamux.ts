@@ -10,6 +10,7 @@ import { loadMnist } from '../../data/index.js';
 import type { Checkpoint } from '../../models/checkpoint.js';
 import { encodeSentences, evaluateDataMUX } from '../../train/datamux.js';
 import { UsageError, printJson } from '../output.js';
+import type { Grouping } from '../../train/evaluate.js';
 import { tensor } from '../../tensor/index.js';
 
 export interface DataMUXEvalCliOptions {
@@ -19,6 +20,7 @@ export interface DataMUXEvalCliOptions {
   limit?: number;
   /** Mixes per forward pass. */
   groups: number;
+  grouping?: Grouping;
   json?: boolean;
 }
 
@@ -37,7 +39,7 @@ export function evalDataMUXCheckpoint(file: string, info: Checkpoint, o: DataMUX
   const labels = tensor(Array.from(data.labels), { shape: [data.labels.length], dtype: 'int64' });
   let points;
   try {
-    points = evaluateDataMUX(model, ids, labels, ns, { groups: o.groups, warmup: true });
+    points = evaluateDataMUX(model, ids, labels, ns, { groups: o.groups, warmup: true, grouping: o.grouping });
   } finally {
     ids.dispose();
     labels.dispose();
@@ -49,7 +51,7 @@ export function evalDataMUXCheckpoint(file: string, info: Checkpoint, o: DataMUX
   model.dispose();
   const result = {
     checkpoint: file, model: 'datamux', config: info.config, step: extra.step ?? null, dataset: 'sst2', split: o.split, sentences: data.sentences.length,
-    groups: o.groups, threads: getThreads(), points: rows,
+    groups: o.groups, grouping: o.grouping ?? 'random', threads: getThreads(), points: rows,
   };
   if (o.json) return printJson(result);
   const header = ['n', 'accuracy', 'sentences/s', 'MMAC/sentence', 'seconds'];
@@ -61,7 +63,7 @@ export function evalDataMUXCheckpoint(file: string, info: Checkpoint, o: DataMUX
 }
 
 /** `mimo eval` of a DataMUX MNIST checkpoint: accuracy and images/s at each n on the 20×20 crops. */
-export function evalDataMUXVisionCheckpoint(file: string, info: Checkpoint, o: { n?: number[]; data?: string; split: 'train' | 'test'; limit?: number; groups: number; json?: boolean }): void {
+export function evalDataMUXVisionCheckpoint(file: string, info: Checkpoint, o: { n?: number[]; data?: string; split: 'train' | 'test'; limit?: number; groups: number; grouping?: Grouping; json?: boolean }): void {
   const N = Number((info.config as { instances?: number }).instances);
   const extra = (info.extra ?? {}) as { points?: number[]; epoch?: number };
   const ns = o.n ?? extra.points ?? [N];
@@ -73,7 +75,7 @@ export function evalDataMUXVisionCheckpoint(file: string, info: Checkpoint, o: {
   const { model } = loadDataMUXVision(file);
   let points;
   try {
-    points = evaluateDataMUXVision(model, x, data.labels, ns, { groups: o.groups, warmup: true });
+    points = evaluateDataMUXVision(model, x, data.labels, ns, { groups: o.groups, warmup: true, grouping: o.grouping });
   } finally {
     x.dispose();
     data.labels.dispose();
@@ -83,7 +85,7 @@ export function evalDataMUXVisionCheckpoint(file: string, info: Checkpoint, o: {
     macs_per_input: Math.round(model.macsPerInput(p.n)),
   }));
   model.dispose();
-  const result = { checkpoint: file, model: 'datamux-vision', config: info.config, epoch: extra.epoch ?? null, dataset: 'mnist', split: o.split, images: rows[0]?.total ?? 0, groups: o.groups, threads: getThreads(), points: rows };
+  const result = { checkpoint: file, model: 'datamux-vision', config: info.config, epoch: extra.epoch ?? null, dataset: 'mnist', split: o.split, images: rows[0]?.total ?? 0, groups: o.groups, grouping: o.grouping ?? 'random', threads: getThreads(), points: rows };
   if (o.json) return printJson(result);
   console.log(`${file} (epoch ${result.epoch ?? '?'}) on MNIST ${o.split} (20×20): ${result.images} images, ${o.groups} mixes per pass`);
   console.log('n  accuracy  images/s  kMAC/image');

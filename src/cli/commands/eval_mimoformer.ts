@@ -7,6 +7,7 @@ import type { LraSplit, LraTask } from '../../data/index.js';
 import { loadMIMOFormer } from '../../models/checkpoint.js';
 import type { Checkpoint } from '../../models/checkpoint.js';
 import { evaluateMIMOFormer } from '../../train/mimoformer.js';
+import type { Grouping } from '../../train/evaluate.js';
 import { UsageError, formatTable, printJson } from '../output.js';
 
 export interface MIMOFormerEvalCliOptions {
@@ -17,6 +18,7 @@ export interface MIMOFormerEvalCliOptions {
   /** Evaluate on a random subset of this many sequences. */
   limit?: number;
   batch: number;
+  grouping?: Grouping;
   json?: boolean;
 }
 
@@ -32,7 +34,7 @@ export async function evalMIMOFormerCheckpoint(file: string, info: Checkpoint, o
   const { model } = loadMIMOFormer(file);
   let points;
   try {
-    points = evaluateMIMOFormer(model, data, grids.map(([m, n]) => ({ m, n })), { batch: o.batch, warmup: true });
+    points = evaluateMIMOFormer(model, data, grids.map(([m, n]) => ({ m, n })), { batch: o.batch, warmup: true, grouping: o.grouping });
   } finally {
     data.inputs.dispose();
     data.labels.dispose();
@@ -47,7 +49,7 @@ export async function evalMIMOFormerCheckpoint(file: string, info: Checkpoint, o
   model.dispose();
   const result = {
     checkpoint: file, model: 'mimoformer', config: info.config, step: extra.step ?? null, task: extra.task, split: o.split, sequences: rows[0]?.total ?? 0,
-    batch: o.batch, threads: getThreads(), points: rows,
+    batch: o.batch, grouping: o.grouping ?? 'random', threads: getThreads(), points: rows,
   };
   if (o.json) return printJson(result);
   console.log(`${file} (${c.variant}, step ${result.step ?? '?'}) on LRA ${extra.task} ${o.split}: ${result.sequences} sequences, batch ${o.batch}`);

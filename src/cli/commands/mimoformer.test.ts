@@ -51,6 +51,14 @@ test('mimo train mimoformer trains and resumes; eval reports each grid; interfer
   for (const p of ev.points) assert.ok(p.total === 24 && p.accuracy >= 0 && p.accuracy <= 1 && p.macs_per_sequence > p.core_macs_per_sequence);
   // Superposition shares the attention core: fewer core MACs per sequence on the bigger grid.
   assert.ok(ev.points[1].core_macs_per_sequence < ev.points[0].core_macs_per_sequence);
+  // Grouping decides which sequences share a grid; at 1×1 nothing is shared, so the stored order gives
+  // the same predictions as the default random one (inputs and labels permuted together).
+  assert.equal(ev.grouping, 'random');
+  const given = JSON.parse(await runCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--listops-dir', listops, '--grids', '1x1', '--groups', '8', '--grouping', 'given', '--json']));
+  assert.equal(given.grouping, 'given');
+  assert.equal(given.points[0].correct, ev.points[0].correct);
+  const badGrouping = await captureCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--listops-dir', listops, '--grouping', 'sorted']);
+  assert.ok(badGrouping.error instanceof UsageError && /--grouping must be one of random, given, got 'sorted'/.test(badGrouping.error.message), String(badGrouping.error));
   const bad = await captureCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--listops-dir', listops, '--grids', '4x4']);
   assert.ok(bad.error instanceof UsageError && /grid capacity is 2×2/.test(bad.error.message), String(bad.error));
 
