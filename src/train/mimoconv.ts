@@ -114,7 +114,7 @@ export interface EvalPoint {
   accuracy: number;
   correct: number;
   total: number;
-  /** Seconds of forward passes (noGrad, eval mode), normalisation excluded. */
+  /** Seconds of the evaluation loop (noGrad, eval mode): picking each batch and its forward pass; normalisation excluded. */
   seconds: number;
   imagesPerS: number;
 }
