@@ -16,6 +16,7 @@ import { Rng, deriveSeed } from '../data/random.js';
 /** How the examples are assigned to superposition groups: a seeded random order, or the stored order. */
 export type Grouping = 'random' | 'given';
 export const GROUPINGS: readonly Grouping[] = ['random', 'given'];
+export const DEFAULT_GROUPING: Grouping = 'random';
 
 export interface PointResult<P> {
   point: P;
@@ -34,14 +35,14 @@ export interface EvaluatePointsOptions<P> {
   batch: (p: P) => number;
   /** One untimed batch per point first (for throughput measurements). */
   warmup?: boolean;
-  /** Default 'random' (see the header). */
+  /** Default DEFAULT_GROUPING, 'random' (see the header). */
   grouping?: Grouping;
   /** Seed of the random grouping (default 0): the same order at every point. */
   seed?: number;
 }
 
 /** The order in which examples 0 … total−1 are batched and grouped. */
-export function groupingOrder(total: number, grouping: Grouping = 'random', seed = 0): number[] {
+export function groupingOrder(total: number, grouping: Grouping = DEFAULT_GROUPING, seed = 0): number[] {
   if (!GROUPINGS.includes(grouping)) throw new RangeError(`grouping must be one of ${GROUPINGS.join(', ')}, got '${String(grouping)}'`);
   if (grouping === 'given') return Array.from({ length: total }, (_, i) => i);
   return Array.from(new Rng(deriveSeed(seed, 0x6e0be5)).permutation(total));

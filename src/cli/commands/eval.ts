@@ -9,7 +9,7 @@ import { loadMIMOConv, loadWideResNet, readCheckpointInfo } from '../../models/c
 import { MIMOConv } from '../../models/mimoconv.js';
 import { DATASET_SPECS, IMAGE_DATASETS, divisorsOf, evaluateMIMOConv, loadImageDataset } from '../../train/mimoconv.js';
 import type { EvalPoint, ImageDataset } from '../../train/mimoconv.js';
-import { GROUPINGS } from '../../train/evaluate.js';
+import { DEFAULT_GROUPING, GROUPINGS } from '../../train/evaluate.js';
 import type { Grouping } from '../../train/evaluate.js';
 import { UsageError, positiveInt, positiveIntList, printJson } from '../output.js';
 import { evalDataMUXCheckpoint, evalDataMUXVisionCheckpoint } from './eval_datamux.js';
@@ -134,7 +134,7 @@ export function evalCommand(): Command {
         if (!(GROUPINGS as readonly string[]).includes(v)) throw new UsageError(`--grouping must be one of ${GROUPINGS.join(', ')}, got '${v}'`);
         return v as Grouping;
       },
-      'random',
+      DEFAULT_GROUPING,
     )
     .option('--grids <grids>', 'MIMOFormer: grids MxN, comma-separated (default: the trained grids)', gridList('--grids'))
     .option('--listops-dir <dir>', 'MIMOFormer on ListOps: folder of basic_{train,val,test}.tsv (default DATA/listops)')

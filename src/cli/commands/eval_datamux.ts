@@ -10,6 +10,7 @@ import { loadMnist } from '../../data/index.js';
 import type { Checkpoint } from '../../models/checkpoint.js';
 import { encodeSentences, evaluateDataMUX } from '../../train/datamux.js';
 import { UsageError, printJson } from '../output.js';
+import { DEFAULT_GROUPING } from '../../train/evaluate.js';
 import type { Grouping } from '../../train/evaluate.js';
 import { tensor } from '../../tensor/index.js';
 
@@ -51,7 +52,7 @@ export function evalDataMUXCheckpoint(file: string, info: Checkpoint, o: DataMUX
   model.dispose();
   const result = {
     checkpoint: file, model: 'datamux', config: info.config, step: extra.step ?? null, dataset: 'sst2', split: o.split, sentences: data.sentences.length,
-    groups: o.groups, grouping: o.grouping ?? 'random', threads: getThreads(), points: rows,
+    groups: o.groups, grouping: o.grouping ?? DEFAULT_GROUPING, threads: getThreads(), points: rows,
   };
   if (o.json) return printJson(result);
   const header = ['n', 'accuracy', 'sentences/s', 'MMAC/sentence', 'seconds'];
@@ -85,7 +86,7 @@ export function evalDataMUXVisionCheckpoint(file: string, info: Checkpoint, o: {
     macs_per_input: Math.round(model.macsPerInput(p.n)),
   }));
   model.dispose();
-  const result = { checkpoint: file, model: 'datamux-vision', config: info.config, epoch: extra.epoch ?? null, dataset: 'mnist', split: o.split, images: rows[0]?.total ?? 0, groups: o.groups, grouping: o.grouping ?? 'random', threads: getThreads(), points: rows };
+  const result = { checkpoint: file, model: 'datamux-vision', config: info.config, epoch: extra.epoch ?? null, dataset: 'mnist', split: o.split, images: rows[0]?.total ?? 0, groups: o.groups, grouping: o.grouping ?? DEFAULT_GROUPING, threads: getThreads(), points: rows };
   if (o.json) return printJson(result);
   console.log(`${file} (epoch ${result.epoch ?? '?'}) on MNIST ${o.split} (20×20): ${result.images} images, ${o.groups} mixes per pass`);
   console.log('n  accuracy  images/s  kMAC/image');

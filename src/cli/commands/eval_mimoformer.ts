@@ -7,6 +7,7 @@ import type { LraSplit, LraTask } from '../../data/index.js';
 import { loadMIMOFormer } from '../../models/checkpoint.js';
 import type { Checkpoint } from '../../models/checkpoint.js';
 import { evaluateMIMOFormer } from '../../train/mimoformer.js';
+import { DEFAULT_GROUPING } from '../../train/evaluate.js';
 import type { Grouping } from '../../train/evaluate.js';
 import { UsageError, formatTable, printJson } from '../output.js';
 
@@ -49,7 +50,7 @@ export async function evalMIMOFormerCheckpoint(file: string, info: Checkpoint, o
   model.dispose();
   const result = {
     checkpoint: file, model: 'mimoformer', config: info.config, step: extra.step ?? null, task: extra.task, split: o.split, sequences: rows[0]?.total ?? 0,
-    batch: o.batch, grouping: o.grouping ?? 'random', threads: getThreads(), points: rows,
+    batch: o.batch, grouping: o.grouping ?? DEFAULT_GROUPING, threads: getThreads(), points: rows,
   };
   if (o.json) return printJson(result);
   console.log(`${file} (${c.variant}, step ${result.step ?? '?'}) on LRA ${extra.task} ${o.split}: ${result.sequences} sequences, batch ${o.batch}`);
