@@ -7,7 +7,7 @@ import { LISTOPS_FILES, generateListOps, writeListOpsTsv } from '../data/listops
 import { loadLraTask } from '../data/lra.js';
 import { loadFile } from '../io/index.js';
 import { MIMOFormer } from '../models/mimoformer.js';
-import { defaultMIMOFormerTrainConfig, evaluateMIMOFormer, halfGrid, lraBatch, mimoFormerCheckpointSteps, trainMIMOFormer } from './mimoformer.js';
+import { curriculumGrid, defaultMIMOFormerTrainConfig, evaluateMIMOFormer, halfGrid, lraBatch, mimoFormerCheckpointSteps, trainMIMOFormer, validateMIMOFormerTrainConfig } from './mimoformer.js';
 
 let root: string;
 let listopsDir: string;
@@ -49,6 +49,27 @@ test('the schedule of checkpoints and the curriculum half grid', () => {
   assert.deepEqual(mimoFormerCheckpointSteps({ ...defaultMIMOFormerTrainConfig, steps: 25, evalEvery: 10, curriculumSteps: 5 }), [5, 10, 20, 25]);
   assert.deepEqual(halfGrid([4, 4]), { m: 2, n: 2 });
   assert.deepEqual(halfGrid([3, 1]), { m: 2, n: 1 });
+});
+
+test('a staged curriculum halves the grid once less in each stage, then trains the full grid', () => {
+  const grids = (p: [number, number], curriculumSteps: number, curriculumStages: number, steps: number) =>
+    Array.from({ length: steps }, (_, s) => {
+      const g = curriculumGrid(p, s, { curriculumSteps, curriculumStages });
+      return `${g.m}×${g.n}`;
+    });
+  // one stage: the reference's half-grid warm-up
+  assert.deepEqual(grids([8, 8], 2, 1, 4), ['4×4', '4×4', '8×8', '8×8']);
+  // two stages over 6 steps: 3 steps halved twice, 3 halved once
+  assert.deepEqual(grids([8, 8], 6, 2, 8), ['2×2', '2×2', '2×2', '4×4', '4×4', '4×4', '8×8', '8×8']);
+  // uneven split and odd sizes: ⌈3/2⌉ = 2, ⌈2/2⌉ = 1; three stages over 5 steps = 2 + 2 + 1 (stage ⌊3s/5⌋)
+  assert.deepEqual(grids([3, 1], 5, 3, 6), ['1×1', '1×1', '1×1', '1×1', '2×1', '3×1']);
+  assert.deepEqual(grids([1, 1], 4, 2, 5), ['1×1', '1×1', '1×1', '1×1', '1×1']);
+  // no curriculum
+  assert.deepEqual(grids([4, 2], 0, 1, 2), ['4×2', '4×2']);
+  const valid = { ...defaultMIMOFormerTrainConfig, variant: 'att' as const, m: 8, n: 8, points: [[8, 8]] as [number, number][], batch: 64, steps: 10 };
+  assert.doesNotThrow(() => validateMIMOFormerTrainConfig({ ...valid, curriculumSteps: 4, curriculumStages: 2 }));
+  assert.throws(() => validateMIMOFormerTrainConfig({ ...valid, curriculumSteps: 1, curriculumStages: 2 }), /curriculumStages \(2\) needs at least as many curriculumSteps, got 1/);
+  assert.throws(() => validateMIMOFormerTrainConfig({ ...valid, curriculumStages: 0 }), /curriculumStages must be a positive integer, got 0/);
 });
 
 test('training a Performer on ListOps lowers the loss; a resumed run equals an uninterrupted one', async () => {

@@ -9,7 +9,10 @@
 //   groups of m·n sequences (MIMOFormer's layout). Every `evalEvery` steps and at the end, the run
 //   evaluates every point on the dev split, appends a metrics line and checkpoints.
 // * Curriculum (the reference's MIMO warm-up): during the first `curriculumSteps` steps every point
-//   is replaced by its half grid (⌈m/2⌉ × ⌈n/2⌉), using a slice of the same keys.
+//   is replaced by its half grid (⌈m/2⌉ × ⌈n/2⌉), using a slice of the same keys. Beyond the
+//   reference, `curriculumStages` K > 1 splits those steps into K equal stages that halve the grid
+//   K, K−1, …, 1 times (8×8 with K = 2: 2×2, then 4×4, then 8×8), so a large grid starts from a
+//   model that has already learned on a smaller one.
 // * Dynamic operating points: training several points (`points`) gives one set of weights that
 //   serves each grid; MIMOFormer.forward takes the grid, the keys are sliced.
 // * Batches are cut to their longest sequence (lengths are known), which changes nothing for a
@@ -43,6 +46,8 @@ export interface MIMOFormerTrainConfig {
   points: [number, number][];
   /** Steps at the start that use each point's half grid. */
   curriculumSteps: number;
+  /** Stages of the curriculum: stage j of K (0-based) halves each grid K − j times. */
+  curriculumStages: number;
   dim: number;
   ffn: number;
   heads: number;
@@ -73,7 +78,7 @@ export interface MIMOFormerTrainConfig {
  * to the capacity; lengths to LRA's.
  */
 export const defaultMIMOFormerTrainConfig: MIMOFormerTrainConfig = {
-  task: 'listops', variant: 'performer', m: 1, n: 1, points: [[1, 1]], curriculumSteps: 0, dim: 64, ffn: 128, heads: 4, headDim: 64, layers: 1,
+  task: 'listops', variant: 'performer', m: 1, n: 1, points: [[1, 1]], curriculumSteps: 0, curriculumStages: 1, dim: 64, ffn: 128, heads: 4, headDim: 64, layers: 1,
   features: 64, dropout: 0.1, length: 2000, steps: 2000, batch: 32, lr: 1e-3, pctStart: 0.1, weightDecay: 0, clipNorm: 1, evalEvery: 250,
   limit: null, evalLimit: 2000, seed: 0,
 };
@@ -85,7 +90,7 @@ export function validateMIMOFormerTrainConfig(c: MIMOFormerTrainConfig): void {
   if (!LRA_TASKS.includes(c.task)) bad(`task must be one of ${LRA_TASKS.join(', ')}, got '${String(c.task)}'`);
   if (!MIMOFORMER_VARIANTS.includes(c.variant)) bad(`variant must be one of ${MIMOFORMER_VARIANTS.join(', ')}, got '${String(c.variant)}'`);
   const posInt = (v: number, name: string) => (Number.isInteger(v) && v >= 1) || bad(`${name} must be a positive integer, got ${v}`);
-  for (const k of ['m', 'n', 'dim', 'ffn', 'heads', 'headDim', 'layers', 'features', 'length', 'steps', 'batch', 'evalEvery'] as const) posInt(c[k], k);
+  for (const k of ['m', 'n', 'curriculumStages', 'dim', 'ffn', 'heads', 'headDim', 'layers', 'features', 'length', 'steps', 'batch', 'evalEvery'] as const) posInt(c[k], k);
   if ((c.variant === 'performer' || c.variant === 'softmax') && (c.m !== 1 || c.n !== 1)) bad(`the ${c.variant} baseline has a 1×1 grid, got ${c.m}×${c.n}`);
   if (!Array.isArray(c.points) || c.points.length === 0) bad(`points must be a non-empty list, got ${JSON.stringify(c.points)}`);
   for (const p of c.points) {
@@ -94,6 +99,7 @@ export function validateMIMOFormerTrainConfig(c: MIMOFormerTrainConfig): void {
     if (c.batch % (p[0] * p[1]) !== 0) bad(`batch (${c.batch}) must be a multiple of m·n = ${p[0] * p[1]} for point ${formatPoint(p)}`);
   }
   if (!Number.isInteger(c.curriculumSteps) || c.curriculumSteps < 0 || c.curriculumSteps > c.steps) bad(`curriculumSteps must be an integer in 0..steps (${c.steps}), got ${c.curriculumSteps}`);
+  if (c.curriculumStages > 1 && c.curriculumSteps < c.curriculumStages) bad(`curriculumStages (${c.curriculumStages}) needs at least as many curriculumSteps, got ${c.curriculumSteps}`);
   if (c.task === 'image' && c.length !== LRA_TASK_INFO.image.length) bad(`image: length must be ${LRA_TASK_INFO.image.length} (32×32 pixels), got ${c.length}`);
   if (!(c.lr > 0 && Number.isFinite(c.lr))) bad(`lr must be a positive number, got ${c.lr}`);
   if (!(c.pctStart >= 0 && c.pctStart <= 1)) bad(`pctStart must be in [0, 1], got ${c.pctStart}`);
@@ -118,6 +124,15 @@ export const formatPoint = (p: readonly [number, number]): string => `${p[0]}×$
 
 /** The half grid the curriculum trains first. */
 export const halfGrid = (p: readonly [number, number]): GridPoint => ({ m: Math.ceil(p[0] / 2), n: Math.ceil(p[1] / 2) });
+
+/** The grid that step s (0-based) trains for point p: p itself after the curriculum, else p halved once per remaining stage. */
+export function curriculumGrid(p: readonly [number, number], s: number, c: Pick<MIMOFormerTrainConfig, 'curriculumSteps' | 'curriculumStages'>): GridPoint {
+  if (s >= c.curriculumSteps) return { m: p[0], n: p[1] };
+  const stage = Math.floor((s * c.curriculumStages) / c.curriculumSteps);
+  let g: GridPoint = { m: p[0], n: p[1] };
+  for (let h = c.curriculumStages - stage; h > 0; h--) g = halfGrid([g.m, g.n]);
+  return g;
+}
 
 /** Rows `pick` of a split as a batch cut to its longest sequence: ids int64 [B, L'], mask [B, L'] (true = real token), labels. */
 export function lraBatch(data: LraData, pick: readonly number[], trim = true): { ids: Tensor; mask: Tensor; labels: Tensor } {
@@ -275,7 +290,7 @@ export async function trainMIMOFormer(options: TrainMIMOFormerOptions): Promise<
     for (let s = startStep; s < endStep; s++) {
       const pRng = new Rng(deriveSeed(config.seed, 3 * s + 1));
       const drawn = config.points[Math.min(config.points.length - 1, Math.floor(pRng.random() * config.points.length))];
-      const point = s < config.curriculumSteps ? halfGrid(drawn) : { m: drawn[0], n: drawn[1] };
+      const point = curriculumGrid(drawn, s, config);
       const rowRng = new Rng(deriveSeed(config.seed, 3 * s));
       const pick = Array.from({ length: config.batch }, () => Math.min(nTrain - 1, Math.floor(rowRng.random() * nTrain)));
       manualSeed(deriveSeed(config.seed, 3 * s + 2));

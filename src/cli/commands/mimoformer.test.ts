@@ -34,13 +34,15 @@ test('gridList parses MxN lists and names bad ones', () => {
 test('mimo train mimoformer trains and resumes; eval reports each grid; interference --model probes trained and untrained weights', async () => {
   const out = path.join(tmp, 'att');
   const first = JSON.parse(await runCommand(trainCommand(), ['mimoformer', ...args('--variant', 'att', '--m', '2', '--n', '2', '--points', '1x1,2x2',
-    '--steps', '4', '--eval-every', '2', '--stop-after', '2', '--out', out, '--json')]));
+    '--curriculum-steps', '2', '--curriculum-stages', '2', '--steps', '4', '--eval-every', '2', '--stop-after', '2', '--out', out, '--json')]));
   assert.equal(first.start_step, 0);
   assert.deepEqual(first.config.points, [[1, 1], [2, 2]]);
+  assert.equal(first.config.curriculumStages, 2);
   assert.equal(first.config.length, 64);
   const second = JSON.parse(await runCommand(trainCommand(), ['mimoformer', '--out', out, '--resume', '--listops-dir', listops, '--json']));
   assert.equal(second.start_step, 2);
   assert.equal(second.config.variant, 'att');
+  assert.equal(second.config.curriculumStages, 2);
   assert.deepEqual(second.evals.map((e: { step: number }) => e.step), [4]);
 
   const ev = JSON.parse(await runCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--listops-dir', listops, '--grids', '1x1,2x2,2x1', '--groups', '8', '--json']));
@@ -74,6 +76,8 @@ test('mimo train mimoformer and interference --model reject impossible settings 
     [['--variant', 'att', '--m', '2', '--n', '2', '--points', '4x4'], /point 4×4 exceeds the grid capacity 2×2/],
     [['--variant', 'att', '--m', '3', '--n', '1'], /batch \(8\) must be a multiple of m·n = 3/],
     [['--variant', 'linear'], /--variant must be one of/],
+    [['--variant', 'att', '--m', '2', '--n', '2', '--curriculum-steps', '1', '--curriculum-stages', '2'], /curriculumStages \(2\) needs at least as many curriculumSteps, got 1/],
+    [['--variant', 'att', '--m', '2', '--n', '2', '--curriculum-stages', '0'], /--curriculum-stages/],
   ] as [string[], RegExp][]) {
     const r = await captureCommand(trainCommand(), ['mimoformer', ...args(...a), '--out', path.join(tmp, 'bad')]);
     assert.ok(r.error instanceof UsageError && re.test(r.error.message), `${a.join(' ')}: ${String(r.error)}`);

@@ -24,7 +24,8 @@ export function gridList(flag: string) {
 
 /** CLI option key → training config field. */
 const FIELDS: [string, keyof MIMOFormerTrainConfig][] = [
-  ['task', 'task'], ['variant', 'variant'], ['m', 'm'], ['n', 'n'], ['points', 'points'], ['curriculumSteps', 'curriculumSteps'], ['dim', 'dim'],
+  ['task', 'task'], ['variant', 'variant'], ['m', 'm'], ['n', 'n'], ['points', 'points'], ['curriculumSteps', 'curriculumSteps'], ['curriculumStages', 'curriculumStages'],
+  ['dim', 'dim'],
   ['ffn', 'ffn'], ['heads', 'heads'], ['headDim', 'headDim'], ['layers', 'layers'], ['features', 'features'], ['dropout', 'dropout'],
   ['length', 'length'], ['steps', 'steps'], ['batch', 'batch'], ['lr', 'lr'], ['pctStart', 'pctStart'], ['weightDecay', 'weightDecay'],
   ['evalEvery', 'evalEvery'], ['limit', 'limit'], ['evalLimit', 'evalLimit'], ['seed', 'seed'],
@@ -44,6 +45,7 @@ export function trainMIMOFormerCommand(): Command {
     .option('--n <N>', 'grid columns: query bundles (capacity)', positiveInt('--n'), d.n)
     .option('--points <grids>', 'grids trained, e.g. 2x2,4x4 (each step draws one; default the capacity MxN). One set of weights then serves each', gridList('--points'))
     .option('--curriculum-steps <s>', 'first steps on each grid\'s half (⌈m/2⌉×⌈n/2⌉), as the reference warms up', nonNegativeInt('--curriculum-steps'), d.curriculumSteps)
+    .option('--curriculum-stages <k>', 'split the curriculum into k equal stages, each halving the grid once less (8x8 with k = 2: 2x2, then 4x4, then 8x8)', positiveInt('--curriculum-stages'), d.curriculumStages)
     .option('--data <dir>', 'data directory (default: $MIMO_DATA, then ../shared/data)')
     .option('--listops-dir <dir>', 'folder of basic_{train,val,test}.tsv (default DATA/listops; make it with `mimo data listops`)')
     .option('--dim <d>', 'model width', positiveInt('--dim'), d.dim)
@@ -92,7 +94,7 @@ export function trainMIMOFormerCommand(): Command {
           ui.start(
             `MIMOFormer ${c.variant} (capacity ${c.m}×${c.n}, grids ${grids}; ${c.layers} layer(s), d ${c.dim}, ${c.heads}×${c.headDim} heads, R ${c.features}; ` +
               `${s.parameters} parameters) on LRA ${c.task} (L ${c.length}): ${s.trainSequences} training sequences, ${s.evalSequences} dev sequences; ` +
-              `${c.steps} steps of ${c.batch}` + (c.curriculumSteps ? ` (first ${c.curriculumSteps} on half grids)` : '') + (s.startStep ? `; resuming after step ${s.startStep}` : ''),
+              `${c.steps} steps of ${c.batch}` + (c.curriculumSteps ? ` (first ${c.curriculumSteps} on ${c.curriculumStages > 1 ? `smaller grids in ${c.curriculumStages} stages` : 'half grids'})` : '') + (s.startStep ? `; resuming after step ${s.startStep}` : ''),
             s.totalSteps, s.startStep,
           );
         },
