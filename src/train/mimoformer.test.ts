@@ -70,6 +70,12 @@ test('a staged curriculum halves the grid once less in each stage, then trains t
   assert.doesNotThrow(() => validateMIMOFormerTrainConfig({ ...valid, curriculumSteps: 4, curriculumStages: 2 }));
   assert.throws(() => validateMIMOFormerTrainConfig({ ...valid, curriculumSteps: 1, curriculumStages: 2 }), /curriculumStages \(2\) needs at least as many curriculumSteps, got 1/);
   assert.throws(() => validateMIMOFormerTrainConfig({ ...valid, curriculumStages: 0 }), /curriculumStages must be a positive integer, got 0/);
+  // every curriculum grid must divide the batch: 5×5 (25 | 50) warms up at 3×3 (9 ∤ 50)
+  const five = { ...valid, m: 5, n: 5, points: [[5, 5]] as [number, number][], batch: 50 };
+  assert.doesNotThrow(() => validateMIMOFormerTrainConfig(five));
+  assert.throws(() => validateMIMOFormerTrainConfig({ ...five, curriculumSteps: 2 }), /batch \(50\) must be a multiple of m·n = 9 for the curriculum grid 3×3 of point 5×5/);
+  // 6×6 with 36: 3×3 divides it, and so does the second stage's 2×2
+  assert.doesNotThrow(() => validateMIMOFormerTrainConfig({ ...valid, m: 6, n: 6, points: [[6, 6]], batch: 36, curriculumSteps: 2, curriculumStages: 2 }));
 });
 
 test('training a Performer on ListOps lowers the loss; a resumed run equals an uninterrupted one', async () => {

@@ -100,6 +100,15 @@ export function validateMIMOFormerTrainConfig(c: MIMOFormerTrainConfig): void {
   }
   if (!Number.isInteger(c.curriculumSteps) || c.curriculumSteps < 0 || c.curriculumSteps > c.steps) bad(`curriculumSteps must be an integer in 0..steps (${c.steps}), got ${c.curriculumSteps}`);
   if (c.curriculumStages > 1 && c.curriculumSteps < c.curriculumStages) bad(`curriculumStages (${c.curriculumStages}) needs at least as many curriculumSteps, got ${c.curriculumSteps}`);
+  if (c.curriculumSteps > 0) {
+    for (const p of c.points) {
+      let g: GridPoint = { m: p[0], n: p[1] };
+      for (let h = 1; h <= c.curriculumStages; h++) {
+        g = halfGrid([g.m, g.n]);
+        if (c.batch % (g.m * g.n) !== 0) bad(`batch (${c.batch}) must be a multiple of m·n = ${g.m * g.n} for the curriculum grid ${g.m}×${g.n} of point ${formatPoint(p)}`);
+      }
+    }
+  }
   if (c.task === 'image' && c.length !== LRA_TASK_INFO.image.length) bad(`image: length must be ${LRA_TASK_INFO.image.length} (32×32 pixels), got ${c.length}`);
   if (!(c.lr > 0 && Number.isFinite(c.lr))) bad(`lr must be a positive number, got ${c.lr}`);
   if (!(c.pctStart >= 0 && c.pctStart <= 1)) bad(`pctStart must be in [0, 1], got ${c.pctStart}`);

@@ -24,9 +24,8 @@ export function gridList(flag: string) {
 
 /** CLI option key → training config field. */
 const FIELDS: [string, keyof MIMOFormerTrainConfig][] = [
-  ['task', 'task'], ['variant', 'variant'], ['m', 'm'], ['n', 'n'], ['points', 'points'], ['curriculumSteps', 'curriculumSteps'], ['curriculumStages', 'curriculumStages'],
-  ['dim', 'dim'],
-  ['ffn', 'ffn'], ['heads', 'heads'], ['headDim', 'headDim'], ['layers', 'layers'], ['features', 'features'], ['dropout', 'dropout'],
+  ['task', 'task'], ['variant', 'variant'], ['m', 'm'], ['n', 'n'], ['points', 'points'], ['curriculumSteps', 'curriculumSteps'],
+  ['curriculumStages', 'curriculumStages'], ['dim', 'dim'], ['ffn', 'ffn'], ['heads', 'heads'], ['headDim', 'headDim'], ['layers', 'layers'], ['features', 'features'], ['dropout', 'dropout'],
   ['length', 'length'], ['steps', 'steps'], ['batch', 'batch'], ['lr', 'lr'], ['pctStart', 'pctStart'], ['weightDecay', 'weightDecay'],
   ['evalEvery', 'evalEvery'], ['limit', 'limit'], ['evalLimit', 'evalLimit'], ['seed', 'seed'],
 ];
