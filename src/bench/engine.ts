@@ -195,6 +195,12 @@ export function allocator(): string {
   return (process.env.LD_PRELOAD ?? '').includes('jemalloc') ? 'jemalloc' : 'glibc';
 }
 
+/** The thread pools' spin-wait settings in effect (see tensor/native.ts), for benchmark records. */
+export function spinWaits(): Record<string, string> {
+  const names = ['GOMP_SPINCOUNT', 'OMP_WAIT_POLICY', 'OPENBLAS_THREAD_TIMEOUT'];
+  return Object.fromEntries(names.flatMap((n) => (process.env[n] === undefined ? [] : [[n, process.env[n]!]])));
+}
+
 function round(x: number, digits = 2): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;

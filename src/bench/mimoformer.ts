@@ -18,7 +18,7 @@ import { MIMOFormer } from '../models/mimoformer.js';
 import type { GridPoint, MIMOFormerConfig, MIMOFormerVariant } from '../models/mimoformer.js';
 import { softmaxAttention } from '../models/favor.js';
 import { blockCore, performerCore, superposedReadout } from '../models/mimoformer_attention.js';
-import { allocator } from './engine.js';
+import { allocator, spinWaits } from './engine.js';
 import { median, timeMs } from './stats.js';
 
 export type MIMOFormerBenchTask = 'listops' | 'text' | 'image';
@@ -60,7 +60,9 @@ export interface MIMOFormerBenchOptions {
 export const defaultMIMOFormerBench: MIMOFormerBenchOptions = {
   task: 'image',
   points: [{ variant: 'att', m: 2, n: 2 }, { variant: 'att', m: 4, n: 4 }, { variant: 'att-mlp', m: 2, n: 2 }, { variant: 'att-mlp', m: 4, n: 4 }],
-  sequences: 16, runs: 15, warmup: 1, seed: 0,
+  // Three warm-up rounds: the first rounds of a fresh process still grow the allocator's pools (page
+  // faults on new memory), which only slows the points measured first.
+  sequences: 16, runs: 30, warmup: 3, seed: 0,
 };
 
 export interface MIMOFormerBenchPoint {
@@ -183,7 +185,7 @@ export function runMIMOFormerBench(o: Partial<MIMOFormerBenchOptions> = {}): MIM
         sequences_per_batch: c.sequences, runs: c.runs, warmup: c.warmup,
         models: Object.fromEntries([...caps].map(([v, cap]) => [v, `${cap.m}×${cap.n}`])),
         timed: 'forward pass (eval mode, no gradients) of the whole model; and one layer’s attention core alone: FAVOR+ on random q, k, v [B, L, H, D] as the projections lay them out (Performer), FAVOR+S on random bundles of the same sizes (att, att-mlp: binding and bundling are folded into the Q/K/V projections, att’s unbinding into the output projection)',
-        threads: getThreads(), allocator: allocator(), libtorch: libtorchVersion(),
+        threads: getThreads(), spin_waits: spinWaits(), allocator: allocator(), libtorch: libtorchVersion(),
         cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), node: process.version, date: new Date().toISOString(),
       },
       points,

@@ -25,7 +25,7 @@
 // then adds to the normaliser, so extra padding changes its outputs. Here padding has no influence
 // (with M = N = 1 this is exactly the Performer's key padding; padded queries give outputs that the
 // model masks anyway).
-import { Tensor, cat, einsum, full, tidy } from '../tensor/index.js';
+import { Tensor, cat, einsum, tidy } from '../tensor/index.js';
 import { linearAttention, reluFeatures } from './favor.js';
 
 /** The bundles q̃ [B', N, H, L, D], k̃ and ṽ [B', M, H, L, D], and the bundle mask [B', M, 1, L, 1] (1 where some sequence of bundle m has a token). */
@@ -85,10 +85,12 @@ export function blockAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, a:
 //   q̃_n(l) = Σ_m a_mn ⊙ s(W x_mn(l) + b) = [W_1n … W_Mn] · [x_1n(l); …; x_Mn(l)] + Σ_m s·a_mn⊙b,
 //
 // one matmul over the concatenated inputs (the same multiply-adds as M separate projections) whose
-// output is already bundle-sized: no per-sequence q, k, v is ever written, bound or summed. The bias
-// rides in the same matmul as one more input feature, 1 at a token and 0 at padding, so padded
-// tokens (whose inputs are zeroed) add neither input nor bias: the same as zeroing their q, k, v
-// rows as bundle() does. Layout [B′, ·, L, H, D] throughout, so the output reshapes to [B, L, H·D]
+// output is already bundle-sized: no per-sequence q, k, v is ever written, bound or summed. Keys and
+// values share their input arrangement, so they are one matmul with both weights side by side.
+// Without padding the bias bundle Σ_m s·a_mn⊙b is one vector per bundle, added in place. With
+// padding it rides in the matmul as one more input feature, 1 at a token and 0 at padding, so padded
+// tokens (whose inputs are zeroed) add neither input nor bias: the same as zeroing their q, k, v rows
+// as bundle() does. Layout [B′, ·, L, H, D] throughout, so the output reshapes to [B, L, H·D]
 // without a copy.
 
 export interface Projection {
@@ -99,7 +101,7 @@ export interface Projection {
 export interface Bundles {
   /** Query bundles [B′, n, L, H, D]. */
   qt: Tensor;
-  /** Key and value bundles [B′, m, L, H, D]. */
+  /** Key and value bundles [B′, m, L, H, D] (may be strided views). */
   kt: Tensor;
   vt: Tensor;
   /** [B′, m, L, 1, 1]: 1 where some sequence of key bundle m has a token at l; undefined without padding. */
@@ -118,25 +120,29 @@ export function bundledProjections(x: Tensor, mask: Tensor | undefined, q: Proje
   if (B % G !== 0) throw new RangeError(`MIMOFormer attention: ${B} rows are not a whole number of ${m}×${n} grids`);
   const Bp = B / G;
   const HD = heads * D;
-  const e = d + 1; // input features and the bias feature
   const s = 1 / Math.sqrt(G);
   return tidy(() => {
     const aH = a.unsqueeze(2).expand([m, n, heads, D]).reshape([m, n, 1, HD]); // a_mn repeated per head
     const w = mask?.to(x.dtype).unsqueeze(2); // [B, L, 1]
-    const xe = (w ? cat([x.mul(w), w], 2) : cat([x, full([B, L, 1], 1, { dtype: x.dtype })], 2)).reshape([Bp, m, n, L, e]);
-    // Per-cell weights s·[Wᵀ; b]·diag(a_mn): [m, n, e, HD].
-    const cellWeights = (p: Projection, scale: number) => cat([p.weight.t(), p.bias.unsqueeze(0)], 0).mul(scale).unsqueeze(0).unsqueeze(0).mul(aH);
-    const view = (t: Tensor) => t.reshape([Bp, t.shape[1], L, heads, D]);
+    const e = w ? d + 1 : d; // input features (and the bias feature with padding)
+    const xe = (w ? cat([x.mul(w), w], 2) : x).reshape([Bp, m, n, L, e]);
+    // Per-cell weights s·[Wᵀ; b]·diag(a_mn) (the bias row only with padding): [m, n, e, HD].
+    const cellWeights = (p: Projection, scale: number) => (w ? cat([p.weight.t(), p.bias.unsqueeze(0)], 0) : p.weight.t()).mul(scale).unsqueeze(0).unsqueeze(0).mul(aH);
     // q̃_n(l) = [x_1n(l), …, x_mn(l)]·[W_1n; …; W_mn]: rows (b′, n, l), features (m, e).
     const xq = xe.permute(0, 2, 3, 1, 4).reshape([Bp, n, L, m * e]);
     const qt = xq.matmul(cellWeights(q, s).transpose(0, 1).reshape([n, m * e, HD])); // [B′, n, L, HD]
-    // k̃_m(l), ṽ_m(l): rows (b′, m, l), features (n, e).
+    // [k̃_m(l), ṽ_m(l)]: rows (b′, m, l), features (n, e).
     const xkv = xe.permute(0, 1, 3, 2, 4).reshape([Bp, m, L, n * e]);
-    const kvBundle = (p: Projection, scale: number) => xkv.matmul(cellWeights(p, scale).reshape([m, n * e, HD])); // [B′, m, L, HD]
+    const kv = xkv.matmul(cat([cellWeights(k, s), cellWeights(v, 1)], 3).reshape([m, n * e, 2 * HD])); // [B′, m, L, 2·HD]
+    if (!w) {
+      qt.add_(aH.mul(q.bias.mul(s)).sum(0).reshape([1, n, 1, HD])); // Σ_m s·a_mn⊙b_q
+      kv.add_(cat([aH.mul(k.bias.mul(s)), aH.mul(v.bias)], 3).sum(1).reshape([1, m, 1, 2 * HD])); // Σ_n a_mn⊙[s·b_k, b_v]
+    }
+    const kvt = kv.reshape([Bp, m, L, 2, heads, D]);
     return {
-      qt: view(qt),
-      kt: view(kvBundle(k, s)),
-      vt: view(kvBundle(v, 1)),
+      qt: qt.reshape([Bp, n, L, heads, D]),
+      kt: kvt.select(3, 0),
+      vt: kvt.select(3, 1),
       keyMask: mask?.reshape([Bp, m, n, L]).amax(2).reshape([Bp, m, L, 1, 1]).to(x.dtype),
     };
   });
@@ -171,10 +177,11 @@ export function superposedReadout(b: Bundles, m: number, omega: Tensor): Tensor 
   return tidy(() => {
     const { fq, fk } = features(b, omega);
     const { S, z } = state(fk, b);
-    // num is reordered to [B′, 1, n, L, H, D] while it is still n-sized, so the one m·n-sized pass
-    // (the division by the normaliser) writes the output straight in [B′, m, n, L, H, D] order.
+    // num and den are reordered to [B′, ·, n, L, H, ·] while they are still small (num n-sized, den
+    // without D), so the one m·n-sized pass (the division by the normaliser) writes a contiguous
+    // [B′, m, n, L, H, D] that the output projection reads without a copy.
     const num = fq.matmul(S).transpose(2, 3).contiguous().unsqueeze(1); // [B′, 1, n, L, H, D]
-    const den = fq.matmul(z.permute(0, 2, 3, 1).unsqueeze(1)).permute(0, 4, 1, 3, 2).unsqueeze(5); // [B′, m, n, L, H, 1]
+    const den = fq.matmul(z.permute(0, 2, 3, 1).unsqueeze(1)).permute(0, 4, 1, 3, 2).contiguous().unsqueeze(5); // [B′, m, n, L, H, 1]
     if (den.shape[1] !== m) throw new RangeError(`MIMOFormer attention: the key bundles hold ${den.shape[1]} rows, expected m = ${m}`);
     return num.div(den);
   });
@@ -204,7 +211,7 @@ export function unbindingProjection(r: Tensor, a: Tensor, out: Projection): Tens
   return tidy(() => {
     const aH = a.unsqueeze(2).expand([m, n, H, D]).reshape([1, m, n, HD, 1]);
     const cellWeights = out.weight.t().reshape([1, 1, 1, HD, d]).mul(aH).expand([Bp, m, n, HD, d]).reshape([Bp * m * n, HD, d]);
-    return r.reshape([Bp * m * n, L, HD]).matmul(cellWeights).add(out.bias);
+    return r.reshape([Bp * m * n, L, HD]).matmul(cellWeights).add_(out.bias);
   });
 }
 

@@ -46,6 +46,13 @@ function addonPath(): string {
 if (process.env.GOMP_SPINCOUNT === undefined && process.env.OMP_WAIT_POLICY === undefined) {
   process.env.GOMP_SPINCOUNT = '10000';
 }
+// The same trap the other way round: OpenBLAS's worker threads spin for 2^28 cycles (~0.1 s) after
+// each matrix product, so the elementwise ops that follow one (run by OpenMP on the same cores) wait
+// for a time slice. A short spin (2^16 cycles, ~25 µs) made MIMOFormer training steps ~1.15x faster
+// on 2 cores (docs/results.md). OpenBLAS reads it when it is loaded; the user's setting wins.
+if (process.env.OPENBLAS_THREAD_TIMEOUT === undefined) {
+  process.env.OPENBLAS_THREAD_TIMEOUT = '16';
+}
 
 const raw: Record<string, NativeFn> = createRequire(import.meta.url)(addonPath());
 

@@ -198,7 +198,7 @@ function datamuxCommand(): Command {
 }
 
 interface MIMOFormerFlags {
-  json?: boolean; task: MIMOFormerBenchTask; points?: MIMOFormerBenchPointSpec[]; sequences: number; runs: number;
+  json?: boolean; task: MIMOFormerBenchTask; points?: MIMOFormerBenchPointSpec[]; sequences: number; runs: number; warmup: number;
 }
 
 function mimoformerPoints(v: string): MIMOFormerBenchPointSpec[] {
@@ -218,8 +218,9 @@ function mimoformerCommand(): Command {
     .option('--points <list>', 'points besides the Performer, VARIANT:MxN comma-separated (default att:2x2,att:4x4,att-mlp:2x2,att-mlp:4x4; softmax also allowed)', mimoformerPoints)
     .option('--sequences <k>', 'sequences per forward pass (a multiple of every m·n)', positiveInt('--sequences'), d.sequences)
     .option('--runs <n>', 'timed rounds, interleaved; medians reported (and the fastest rounds, as best_speedup)', positiveInt('--runs'), d.runs)
+    .option('--warmup <n>', 'untimed rounds first', nonNegativeInt('--warmup'), d.warmup)
     .action((o: MIMOFormerFlags) => {
-      const r = runMIMOFormerBench({ task: o.task, points: o.points ?? d.points, sequences: o.sequences, runs: o.runs, onProgress: (s) => process.stderr.write(`  ${s}\n`) });
+      const r = runMIMOFormerBench({ task: o.task, points: o.points ?? d.points, sequences: o.sequences, runs: o.runs, warmup: o.warmup, onProgress: (s) => process.stderr.write(`  ${s}\n`) });
       if (o.json) return printJson(r);
       console.log(`${String(r.config.model)}: L ${String(r.config.seq_length)}, d ${String(r.config.dim)}, ${String(r.config.heads)} heads of ${String(r.config.head_dim)}, R ${String(r.config.features)}; ${o.sequences} sequences per pass`);
       console.log('point          seq/s  speedup  ideal  core speedup  ideal core  best speedup  best core');
