@@ -4,6 +4,10 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 
+// A fixed modification time keeps the archives byte-for-byte reproducible (tar-stream stamps the
+// current time otherwise, and then which layer first notices a corrupted .tar.gz varies from run to run).
+const FIXED_MTIME = new Date(Date.UTC(2020, 0, 1));
+
 /** A tar archive (gzipped unless gzip is false) holding the given files, in the given order. */
 export async function makeTar(files: [string, Uint8Array | string][], opts: { gzip?: boolean } = {}): Promise<Buffer> {
   const pack = tar.pack();
@@ -12,7 +16,7 @@ export async function makeTar(files: [string, Uint8Array | string][], opts: { gz
     for await (const c of pack as unknown as AsyncIterable<Buffer>) chunks.push(c);
   })();
   for (const [name, data] of files) {
-    await new Promise<void>((resolve, reject) => pack.entry({ name }, typeof data === 'string' ? data : Buffer.from(data), (e) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) => pack.entry({ name, mtime: FIXED_MTIME }, typeof data === 'string' ? data : Buffer.from(data), (e) => (e ? reject(e) : resolve())));
   }
   pack.finalize();
   await done;
