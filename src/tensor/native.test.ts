@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 // value the user gave is kept. Checked in a fresh process: they are read once, at load.
 const index = fileURLToPath(new URL('./index.js', import.meta.url));
 
-function spinEnv(extra: Record<string, string>): Record<string, string | undefined> {
+function spinEnv(extra: Record<string, string>): { g: string | null; o: string | null } {
   const env: Record<string, string | undefined> = { ...process.env };
   for (const k of ['GOMP_SPINCOUNT', 'OMP_WAIT_POLICY', 'OPENBLAS_THREAD_TIMEOUT']) delete env[k];
   const script = `const t = await import(${JSON.stringify(index)}); t.zeros([2]).add(1); console.log(JSON.stringify({ g: process.env.GOMP_SPINCOUNT ?? null, o: process.env.OPENBLAS_THREAD_TIMEOUT ?? null }));`;
