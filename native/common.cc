@@ -21,23 +21,31 @@ static void adjustExternalMemory(Napi::Env env, int64_t delta) {
 static void finalize(Napi::Env env, Holder* h) {
   if (h->t.defined()) {
     g_live--;
-    adjustExternalMemory(env, -h->bytes);
+    if (h->bytes) adjustExternalMemory(env, -h->bytes);
   }
   delete h;
 }
 
-// Bytes of the tensor's storage (a view reports its base's size: an overestimate, which only makes
-// the garbage collector run sooner for code that relies on it).
+// Bytes of the tensor's storage if this handle is its only owner. A view shares its base's storage,
+// and an in-place op returns its input's very tensor: the handle of the base already accounts for
+// both. (A tensor or storage that autograd also holds goes unreported: an undercount, which only
+// paces the safety net more slowly.)
 static int64_t storageBytes(const at::Tensor& t) {
-  if (!t.defined() || !t.has_storage()) return 0;
-  return static_cast<int64_t>(t.storage().nbytes());
+  if (!t.defined() || !t.has_storage() || t.use_count() != 1) return 0;
+  const c10::Storage& s = t.storage();
+  if (s.use_count() != 1) return 0;
+  return static_cast<int64_t>(s.nbytes());
 }
 
 Napi::Value wrap(Napi::Env env, at::Tensor t) {
   g_live++;
-  int64_t bytes = storageBytes(t);
-  if (bytes) adjustExternalMemory(env, bytes);
-  return Napi::External<Holder>::New(env, new Holder{std::move(t), bytes}, finalize);
+  return Napi::External<Holder>::New(env, new Holder{std::move(t), 0}, finalize);
+}
+
+void reportToGC(Napi::Env env, Holder* h) {
+  if (h->bytes || !h->t.defined()) return;
+  h->bytes = storageBytes(h->t);
+  if (h->bytes) adjustExternalMemory(env, h->bytes);
 }
 
 void release(Napi::Env env, Holder* h) {

@@ -13,13 +13,18 @@ namespace mimo {
 // (freeing its storage at once); the finalizer only deletes the small holder.
 struct Holder {
   at::Tensor t;
-  int64_t bytes;  // reported to V8 as external memory, so that the GC safety net sees real sizes
+  int64_t bytes;  // reported to V8 as external memory (see reportToGC); 0 until then
 };
 
 extern std::atomic<int64_t> g_live;  // holders whose tensor is still defined
 
 Napi::Value wrap(Napi::Env env, at::Tensor t);
 void release(Napi::Env env, Holder* h);  // dispose(): frees the tensor now
+// Reports the tensor's storage to V8 as external memory, once, so that the garbage collector (the
+// safety net for tensors no scope will free) runs when native memory grows. Called from JavaScript
+// only for tensors outside every scope: a tensor in a scope is reachable from it, so a collection
+// could not free it, and reporting it would only start collections that find nothing.
+void reportToGC(Napi::Env env, Holder* h);
 Napi::Value wrapList(Napi::Env env, const std::vector<at::Tensor>& ts);
 Napi::Value wrapMaybe(Napi::Env env, const at::Tensor& t);  // undefined tensor -> undefined
 const at::Tensor& T(const Napi::Value& v);

@@ -92,6 +92,12 @@ Napi::Value Dispose(Info info) {
   return info.Env().Undefined();
 }
 
+Napi::Value ReportToGC(Info info) {
+  if (!info[0].IsExternal()) throw Napi::TypeError::New(info.Env(), "expected a tensor handle");
+  reportToGC(info.Env(), info[0].As<Napi::External<Holder>>().Data());
+  return info.Env().Undefined();
+}
+
 Napi::Value Shape(Info info) {
   const at::Tensor& t = T(info[0]);
   auto arr = Napi::Array::New(info.Env(), t.dim());
@@ -415,6 +421,7 @@ Napi::Value SetGradEnabled(Info info) {
 void registerTensorOps(Napi::Env env, Napi::Object e) {
   def(env, e, "live", Live);
   def(env, e, "dispose", Dispose);
+  def(env, e, "reportToGC", ReportToGC);
   def(env, e, "shape", Shape);
   def(env, e, "strides", Strides);
   def(env, e, "meta", Meta);

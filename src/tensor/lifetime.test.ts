@@ -112,7 +112,7 @@ test('hasGrad creates no tensor; bool data must be 0/1 bytes', async () => {
   assert.deepEqual(fromBytes(new Uint8Array([0, 1]), [2], 'bool').toFlatArray(), [0, 1]);
 });
 
-test('the GC safety net frees forgotten tensors between event-loop turns (sizes are reported to V8)', async () => {
+test('the GC safety net frees forgotten tensors between event-loop turns (sizes outside scopes are reported to V8)', async () => {
   const { setImmediate: tick } = await import('node:timers/promises');
   const start = liveTensors();
   // 400 tensors of 4 MB each, never disposed and outside tidy(): only the garbage collector frees them.
@@ -123,6 +123,40 @@ test('the GC safety net frees forgotten tensors between event-loop turns (sizes 
   await tick();
   const left = liveTensors() - start;
   assert.ok(left < 100, `${left} of 400 forgotten tensors still alive`);
+});
+
+test('tensors held by a scope, and views of a reported tensor, start no garbage collection', async () => {
+  const { PerformanceObserver, constants } = await import('node:perf_hooks');
+  const { setImmediate: tick } = await import('node:timers/promises');
+  const MB = 1 << 20;
+  const big = () => zeros([16, MB]); // 64 MB of float32
+  let major = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if ((e as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) major++;
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  try {
+    // 50 scoped temporaries of 64 MB with views: when every tensor (views too) reported its storage,
+    // this loop started a full collection about every other iteration, each finding nothing to free.
+    for (let i = 0; i < 50; i++) {
+      tidy(() => {
+        const t = big();
+        t.reshape([4, 4 * MB]);
+        t.select(0, 1);
+      });
+    }
+    // One tensor of 16 MB outside every scope (under V8's 64 MB step), reported once; its views and
+    // in-place results add nothing (reported at 16 MB each, 50 of them would look like 800 MB).
+    const t = zeros([4, MB]);
+    const views = Array.from({ length: 50 }, (_, i) => (i % 2 ? t.reshape([2, 2 * MB]) : t.add_(1)));
+    for (const v of views) v.dispose();
+    t.dispose();
+    await tick();
+    await tick();
+    assert.equal(major, 0, `${major} full garbage collections`);
+  } finally {
+    observer.disconnect();
+  }
 });
 
 test('asking for CUDA on a CPU-only libtorch is a clear error', async () => {

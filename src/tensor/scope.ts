@@ -1,4 +1,11 @@
 // Deterministic tensor lifetime: tidy() frees every tensor created inside it except what it returns.
+//
+// The garbage collector is the safety net for the rest: a tensor outside every scope (created
+// outside tidy, returned from the outermost one, or kept) reports its size to V8 then, so that the
+// collector runs when such tensors pile up. Tensors inside a scope are not reported: the scope
+// holds them, so a collection could not free them, and reporting them only started full
+// collections that found nothing (several per forward pass of a model whose intermediates exceed
+// V8's 64 MB external-memory step).
 import { native } from './native.js';
 
 /** What a scope tracks (the Tensor class implements it). */
@@ -6,6 +13,8 @@ export interface Scoped {
   scope: Scoped[] | null;
   kept: boolean;
   dispose(): void;
+  /** Hands the tensor to the garbage collector's accounting: it is in no scope now. */
+  unscoped(): void;
 }
 
 const stack: Scoped[][] = [];
@@ -16,6 +25,8 @@ export function track(t: Scoped): void {
   if (s) {
     t.scope = s;
     s.push(t);
+  } else {
+    t.unscoped();
   }
 }
 
@@ -59,7 +70,8 @@ export function tidy<T>(fn: () => T): T {
   forEachTensor(result, (t) => {
     if (t.scope === scope) {
       t.scope = parent;
-      parent?.push(t);
+      if (parent) parent.push(t);
+      else t.unscoped();
     }
   });
   for (const t of scope) if (t.scope === scope && !t.kept) t.dispose();
@@ -70,6 +82,7 @@ export function tidy<T>(fn: () => T): T {
 export function keep<T extends Scoped>(t: T): T {
   t.kept = true;
   t.scope = null;
+  t.unscoped();
   return t;
 }
 

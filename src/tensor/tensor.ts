@@ -95,7 +95,12 @@ export class Tensor implements Scoped {
   keep(): this {
     this.kept = true;
     this.scope = null;
+    this.unscoped();
     return this;
+  }
+  /** @internal In no scope now: the garbage collector's accounting sees its size (scope.ts). */
+  unscoped(): void {
+    if (this.h !== null) native.reportToGC(this.h);
   }
 
   // ---- data out -------------------------------------------------------------------------------
