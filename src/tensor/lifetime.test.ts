@@ -114,15 +114,18 @@ test('hasGrad creates no tensor; bool data must be 0/1 bytes', async () => {
 
 test('the GC safety net frees forgotten tensors between event-loop turns (sizes outside scopes are reported to V8)', async () => {
   const { setImmediate: tick } = await import('node:timers/promises');
-  const start = liveTensors();
-  // 400 tensors of 4 MB each, never disposed and outside tidy(): only the garbage collector frees them.
-  for (let i = 0; i < 400; i++) {
-    randn([1024, 1024]);
-    if (i % 10 === 0) await tick();
+  // 400 tensors of 4 MB each, never disposed and outside tidy(): only the garbage collector frees
+  // them. Then 400 views returned from the outermost scope (which disposed their bases).
+  for (const make of [() => randn([1024, 1024]), () => tidy(() => randn([1024, 1024]).reshape([512, 2048]))]) {
+    const start = liveTensors();
+    for (let i = 0; i < 400; i++) {
+      make();
+      if (i % 10 === 0) await tick();
+    }
+    await tick();
+    const left = liveTensors() - start;
+    assert.ok(left < 100, `${left} of 400 forgotten tensors still alive`);
   }
-  await tick();
-  const left = liveTensors() - start;
-  assert.ok(left < 100, `${left} of 400 forgotten tensors still alive`);
 });
 
 test('tensors held by a scope, and views of a reported tensor, start no garbage collection', async () => {

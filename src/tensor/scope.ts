@@ -67,14 +67,17 @@ export function tidy<T>(fn: () => T): T {
     throw new Error('tidy() takes a synchronous function: tensors cannot be tracked across an await');
   }
   const parent = stack[stack.length - 1] ?? null;
+  const escaped: Scoped[] = [];
   forEachTensor(result, (t) => {
     if (t.scope === scope) {
       t.scope = parent;
       if (parent) parent.push(t);
-      else t.unscoped();
+      else escaped.push(t);
     }
   });
   for (const t of scope) if (t.scope === scope && !t.kept) t.dispose();
+  // Reported after the disposals: a returned view of a disposed intermediate owns its storage now.
+  for (const t of escaped) t.unscoped();
   return result;
 }
 
