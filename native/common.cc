@@ -27,8 +27,8 @@ static void finalize(Napi::Env env, Holder* h) {
 }
 
 // Bytes of the tensor's storage if this handle is its only owner. A view shares its base's storage,
-// and an in-place op returns its input's very tensor: the handle of the base already accounts for
-// both. (A tensor or storage that autograd also holds goes unreported: an undercount, which only
+// and an op that returns its input unchanged (contiguous() of a contiguous tensor) shares the very
+// tensor: the base's handle already accounts for both. (A tensor or storage that autograd also holds goes unreported: an undercount, which only
 // paces the safety net more slowly.)
 static int64_t storageBytes(const at::Tensor& t) {
   if (!t.defined() || !t.has_storage() || t.use_count() != 1) return 0;

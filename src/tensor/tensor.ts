@@ -1,7 +1,7 @@
 // The Tensor class: a libtorch tensor seen from TypeScript.
 import { DTYPES, DType, TypedArray, checkDType, dtypeFromCode } from './dtype.js';
 import { BINARY, Handle, INPLACE, UNARY, native } from './native.js';
-import { Scoped, track } from './scope.js';
+import { Scoped, keep, track } from './scope.js';
 import { formatTensor } from './print.js';
 import { checkDevice } from './device.js';
 
@@ -93,10 +93,7 @@ export class Tensor implements Scoped {
   }
   /** Exempts this tensor from tidy() scopes. */
   keep(): this {
-    this.kept = true;
-    this.scope = null;
-    this.unscoped();
-    return this;
+    return keep(this);
   }
   /** @internal In no scope now: the garbage collector's accounting sees its size (scope.ts). */
   unscoped(): void {
