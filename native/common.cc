@@ -28,8 +28,8 @@ static void finalize(Napi::Env env, Holder* h) {
 
 // Bytes of the tensor's storage if this handle is its only owner. A view shares its base's storage,
 // and an op that returns its input unchanged (contiguous() of a contiguous tensor) shares the very
-// tensor: the base's handle already accounts for both. (A tensor or storage that autograd also holds goes unreported: an undercount, which only
-// paces the safety net more slowly.)
+// tensor: the base's handle already accounts for both. (A tensor or storage that autograd also
+// holds goes unreported: an undercount, which only paces the safety net more slowly.)
 static int64_t storageBytes(const at::Tensor& t) {
   if (!t.defined() || !t.has_storage() || t.use_count() != 1) return 0;
   const c10::Storage& s = t.storage();
