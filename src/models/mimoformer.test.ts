@@ -73,6 +73,27 @@ test('mimoformer: att at M = N = 1 is exactly the Performer with Ω·diag(a), al
   }
 });
 
+test('mimoformer: value centering leaves the 1×1 point exactly as it was and changes the superposed points', () => {
+  const plain = new MIMOFormer({ ...tiny, variant: 'att', m: 2, n: 2 }, new Generator(5)).eval();
+  const centered = new MIMOFormer({ ...tiny, variant: 'att', m: 2, n: 2, centerValues: true }, new Generator(6)).eval();
+  assert.equal(centered.config.centerValues, true);
+  assert.equal('centerValues' in plain.config, false, 'absent when off, so configs of older checkpoints still match');
+  centered.loadStateDict(plain.stateDict());
+  tidy(() => {
+    for (const len of [lengths(8, 12), undefined]) {
+      const x = ids(8, 12, 9);
+      const one = (mdl: MIMOFormer) => noGrad(() => mdl.forward(x, len, { m: 1, n: 1 }));
+      assertClose(one(centered), one(plain).toFlatArray(), 2e-6, 1e-5);
+      const both = (mdl: MIMOFormer) => noGrad(() => mdl.forward(x, len, { m: 2, n: 2 }));
+      assert.ok(both(centered).sub(both(plain)).abs().amax().item() > 1e-4, `2×2 (${len ? 'padded' : 'unpadded'}): centering changes the logits`);
+    }
+  });
+  plain.dispose();
+  centered.dispose();
+  assert.throws(() => new MIMOFormer({ ...tiny, variant: 'performer', m: 1, n: 1, centerValues: true }), /centerValues applies to the att variant only, got 'performer'/);
+  assert.throws(() => new MIMOFormer({ ...tiny, variant: 'att', centerValues: 'yes' as unknown as boolean }), /centerValues must be a boolean, got yes/);
+});
+
 /** Separate Performers: sequence (m, n) alone, with Ω·diag(a_mn): [B′, M, N, H, L, D]. */
 function separate(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, a: Tensor, omega: Tensor): Tensor {
   const [Bp, M, N, H, L] = q.shape;
@@ -223,8 +244,8 @@ test('mimoformer: gradients are finite for every variant and match finite differ
     });
     model.dispose();
   }
-  for (const variant of ['att', 'att-mlp'] as const) {
-    const model = new MIMOFormer({ ...tiny, variant, m: 2, n: 2, dim: 8, ffn: 8, headDim: 4, features: 8, layers: 1, dropout: 0 }, new Generator(12)).to('float64');
+  for (const [variant, centerValues] of [['att', false], ['att', true], ['att-mlp', false]] as const) {
+    const model = new MIMOFormer({ ...tiny, variant, centerValues, m: 2, n: 2, dim: 8, ffn: 8, headDim: 4, features: 8, layers: 1, dropout: 0 }, new Generator(12)).to('float64');
     tidy(() => {
       const x = ids(4, 5, 13);
       const params = ['layer0.attention.q.bias', 'layer0.attention.k.weight', 'layer0.attention.v.bias', 'layer0.ff1.bias', 'head1.bias'];
@@ -234,7 +255,7 @@ test('mimoformer: gradients are finite for every variant and match finite differ
         for (const name of params) {
           const p = byName.get(name)!;
           const r = gradCheck(() => model.forward(x, len), [p], { atol: 1e-6, rtol: 1e-4 });
-          assert.ok(r.ok, `${variant} ${name} (lengths ${len.join(', ')}): worst ${r.worst}, max error ${r.maxAbsError}`);
+          assert.ok(r.ok, `${variant}${centerValues ? ' centered' : ''} ${name} (lengths ${len.join(', ')}): worst ${r.worst}, max error ${r.maxAbsError}`);
         }
       }
     });

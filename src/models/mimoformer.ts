@@ -18,7 +18,8 @@
 //              i ↦ (b′, m, n) with m = ⌊i/N⌋ mod M, n = i mod N, shares one attention state; q and k
 //              scaled by 1/√(MN), bound by fixed Rademacher keys a [M, N, D] per layer (buffers),
 //              bundled, and each output unbound by its own key. Embeddings, QKV, output projection
-//              and MLP run per sequence.
+//              and MLP run per sequence. Option centerValues (beyond the reference): each
+//              sequence's mean value is bundled out and added back after unbinding, crosstalk-free.
 //   att-mlp    BLOCKFormer layer (the reference's model.py + attention_blockformer.py): the same
 //              bundles with the normaliser shared over m give N outputs still in superposition;
 //              with second keys e [M, N, d] per layer,
@@ -45,7 +46,7 @@ import type { Generator } from '../tensor/index.js';
 import { Dropout, Embedding, LayerNorm, Linear, Module, maskedMean } from '../nn/index.js';
 import { bipolarKeys } from '../superposition/keys.js';
 import { orthogonalRandomFeatures, softmaxAttention } from './favor.js';
-import { blockCore, bundledProjections, performerCore, superposedReadout, unbindingProjection } from './mimoformer_attention.js';
+import { blockCore, bundledProjections, centerValueBundles, performerCore, superposedReadout, unbindingProjection } from './mimoformer_attention.js';
 import type { Projection } from './mimoformer_attention.js';
 import { mimoformerMacs } from './mimoformer_macs.js';
 import type { MIMOFormerMacs } from './mimoformer_macs.js';
@@ -79,6 +80,12 @@ export interface MIMOFormerConfig {
   n: number;
   /** Two-sequence head (retrieval): use forwardPair. */
   dual: boolean;
+  /**
+   * att only, beyond the reference: take each sequence's mean value out before binding and add it
+   * back after unbinding (mimoformer_attention.ts, "Value centering"). Kept only when true, so
+   * configs of models without it read as before.
+   */
+  centerValues?: boolean;
 }
 
 /** A small default: d 64, F 128, 2 heads of 32, 1 layer, R 256, att on a 2×2 grid. */
@@ -108,6 +115,8 @@ export function checkMIMOFormerConfig(c: MIMOFormerConfig): void {
     throw new RangeError(`MIMOFormer: the ${c.variant} variant has no superposition grid; m and n must be 1, got ${c.m}×${c.n}`);
   }
   if (typeof c.dual !== 'boolean') throw new TypeError(`MIMOFormer: dual must be a boolean, got ${String(c.dual)}`);
+  if (c.centerValues !== undefined && typeof c.centerValues !== 'boolean') throw new TypeError(`MIMOFormer: centerValues must be a boolean, got ${String(c.centerValues)}`);
+  if (c.centerValues && c.variant !== 'att') throw new RangeError(`MIMOFormer: centerValues applies to the att variant only, got '${c.variant}'`);
 }
 
 const projection = (lin: Linear): Projection => ({ weight: lin.weight, bias: lin.bias! });
@@ -169,9 +178,8 @@ export class MIMOFormerAttention extends Module {
 
   /**
    * The core's output before the output projection, of x [B, L, d] (normalised); mask [B, L] (1 =
-   * token) or undefined when nothing is padded. Performer, softmax: [B, L, H·D]; att: the readout
-   * [B′, m, n, L, H, D] still to be unbound by the keys (the output projection does it, see
-   * forward); att-mlp: the n bundled streams per group, [B′·n, L, H·D].
+   * token) or undefined when nothing is padded. Performer, softmax: [B, L, H·D]; att-mlp: the n
+   * bundled streams per group, [B′·n, L, H·D]. (att: see superposed.)
    */
   core(x: Tensor, mask: Tensor | undefined, p: GridPoint): Tensor {
     const [B, L] = x.shape;
@@ -186,10 +194,28 @@ export class MIMOFormerAttention extends Module {
         const [q, k, v] = [this.q, this.k, this.v].map((lin) => heads(lin.forward(x)));
         return softmaxAttention(q, k, v, mask?.unsqueeze(1).expand([B, H, L])).transpose(1, 2).reshape([B, L, H * D]);
       }
-      const a = this.keysAt(p);
-      const b = bundledProjections(x, mask, projection(this.q), projection(this.k), projection(this.v), a, H);
-      if (variant === 'att') return superposedReadout(b, p.m, this.omega); // [B′, m, n, L, H, D]
+      if (variant === 'att') throw new Error('MIMOFormer: the att core is superposed(), which also unbinds');
+      const b = bundledProjections(x, mask, projection(this.q), projection(this.k), projection(this.v), this.keysAt(p), H);
       return blockCore(b, this.omega).reshape([(B / (p.m * p.n)) * p.n, L, H * D]); // [B′, n, L, H, D] → [B′·n, L, H·D]
+    });
+  }
+
+  /**
+   * att: every sequence's attention block output W_o·o_mn + b_o [B, L, d] of x [B, L, d]
+   * (normalised), the readout unbound by the keys inside the output projection. With centerValues
+   * the value bundles hold the deviations from each sequence's mean value v̄_mn, which is added
+   * back here, after unbinding, as W_o·v̄_mn.
+   */
+  superposed(x: Tensor, mask: Tensor | undefined, p: GridPoint): Tensor {
+    const [B] = x.shape;
+    const HD = this.config.heads * this.config.headDim;
+    return tidy(() => {
+      const a = this.keysAt(p);
+      let b = bundledProjections(x, mask, projection(this.q), projection(this.k), projection(this.v), a, this.config.heads);
+      if (!this.config.centerValues) return unbindingProjection(superposedReadout(b, p.m, this.omega), a, projection(this.out));
+      const vMean = this.v.forward(mask ? maskedMean(x, mask) : x.mean(1)); // v̄ = W_v·x̄ + b_v [B, H·D]
+      b = centerValueBundles(b, vMean.reshape([B / (p.m * p.n), p.m, p.n, HD]), a, mask);
+      return unbindingProjection(superposedReadout(b, p.m, this.omega), a, projection(this.out)).add(vMean.matmul(this.out.weight.t()).unsqueeze(1));
     });
   }
 
@@ -208,11 +234,7 @@ export class MIMOFormerAttention extends Module {
 
   /** The attention block's output [B, L, d] (att-mlp: [B′·n, L, d]); mask [B, L] or undefined when nothing is padded. */
   override forward(x: Tensor, mask: Tensor | undefined, p: GridPoint): Tensor {
-    return tidy(() => {
-      const o = this.core(x, mask, p);
-      if (this.config.variant === 'att') return unbindingProjection(o, this.keysAt(p), projection(this.out)); // [B, L, d]
-      return this.out.forward(o);
-    });
+    return tidy(() => (this.config.variant === 'att' ? this.superposed(x, mask, p) : this.out.forward(this.core(x, mask, p))));
   }
 }
 
@@ -274,6 +296,7 @@ export class MIMOFormer extends Module {
     super();
     const c: MIMOFormerConfig = { ...defaultMIMOFormerConfig, ...config };
     checkMIMOFormerConfig(c);
+    if (!c.centerValues) delete c.centerValues; // absent, not false, in the saved config
     this.config = Object.freeze(c);
     const g = { generator };
     this.tokenEmbedding = this.registerModule('token_embedding', new Embedding(c.vocabSize, c.dim, g));

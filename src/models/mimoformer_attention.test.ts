@@ -2,10 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Generator, Tensor, noGrad, randn, tensor, tidy } from '../tensor/index.js';
 import { assertClose } from '../testing/assert.js';
-import { Linear } from '../nn/index.js';
+import { Linear, maskedMean } from '../nn/index.js';
 import { bipolarKeys } from '../superposition/keys.js';
 import { orthogonalRandomFeatures } from './favor.js';
-import { blockAttention, blockCore, bundledProjections, superposedAttention, superposedCore, superposedReadout, unbindingProjection } from './mimoformer_attention.js';
+import { blockAttention, blockCore, bundledProjections, centerValueBundles, centerValues, superposedAttention, superposedCore, superposedReadout, unbindingProjection } from './mimoformer_attention.js';
 
 // The fast path (binding and bundling folded into the projections) against the reference path
 // (project every sequence, zero padded rows, bind, sum), on random inputs with and without padding.
@@ -57,3 +57,72 @@ for (const [m, n] of [[1, 1], [2, 1], [2, 2], [3, 2]] as const) {
     });
   }
 }
+
+// Value centering: the fast path (means bundled out of the value bundles, added back per sequence)
+// against the definition (center each sequence's values, bundle, unbind, add the mean).
+for (const [m, n] of [[1, 1], [2, 2], [3, 2]] as const) {
+  for (const padded of [false, true]) {
+    test(`value centering: centerValueBundles equals center-bundle-unbind-add (${m}×${n}, ${padded ? 'with' : 'without'} padding)`, () => {
+      noGrad(() =>
+        tidy(() => {
+          const g = new Generator(100 + 10 * m + n);
+          const [Bp, L, d, H, D, R] = [2, 5, 6, 2, 4, 8];
+          const B = Bp * m * n;
+          const x = randn([B, L, d], { generator: g });
+          const lengths = Array.from({ length: B }, (_, i) => (padded ? 1 + ((i * 3) % L) : L));
+          const mask = tensor(lengths.flatMap((len) => Array.from({ length: L }, (_, j) => (j < len ? 1 : 0))), { shape: [B, L] });
+          const lin = () => new Linear(d, H * D, { generator: g });
+          const [q, k, v] = [lin(), lin(), lin()];
+          const a = bipolarKeys([m, n, D], { generator: g });
+          const omega = orthogonalRandomFeatures(R, D, g);
+          const s = 1 / Math.sqrt(m * n);
+          const grid = (t: Tensor) => t.reshape([Bp, m, n, L, H, D]).permute(0, 1, 2, 4, 3, 5);
+          const gm = mask.reshape([Bp, m, n, L]);
+          const [gq, gk, gv] = [grid(q.forward(x).mul(s)), grid(k.forward(x).mul(s)), grid(v.forward(x))];
+          const c = centerValues(gv, gm);
+          const ref = superposedAttention(gq, gk, c.v, gm, a, omega).add(c.mean); // [B′, m, n, H, L, D]
+          const p = (lin: Linear) => ({ weight: lin.weight, bias: lin.bias! });
+          const vMean = v.forward(maskedMean(x, mask)).reshape([Bp, m, n, H * D]);
+          const b = centerValueBundles(bundledProjections(x, padded ? mask : undefined, p(q), p(k), p(v), a, H), vMean, a, padded ? mask : undefined);
+          const fast = superposedCore(b, a, omega).add(vMean.reshape([Bp, m, n, 1, H, D])); // [B′, m, n, L, H, D]
+          const w = gm.reshape([Bp, m, n, L, 1, 1]);
+          assertClose(fast.mul(w), ref.permute(0, 1, 2, 4, 3, 5).mul(w).toFlatArray(), 1e-5, 1e-4);
+          const plain = superposedAttention(gq, gk, gv, gm, a, omega).permute(0, 1, 2, 4, 3, 5);
+          if (m * n === 1) {
+            // One sequence: its attention weights sum to 1, so centering changes nothing.
+            assertClose(fast.mul(w), plain.mul(w).toFlatArray(), 1e-5, 1e-4);
+          } else {
+            assert.ok(fast.sub(plain).mul(w).abs().amax().item() > 1e-3, 'in superposition, centering changes the outputs');
+          }
+          assert.throws(() => centerValueBundles(b, vMean.reshape([Bp, m * n, H * D]), a, undefined), /mean values must be \[B′, m, n, H·D\]/);
+          q.dispose();
+          k.dispose();
+          v.dispose();
+        }),
+      );
+    });
+  }
+}
+
+test('value centering: values constant along each sequence come back exactly, free of crosstalk; uncentered they do not', () => {
+  noGrad(() =>
+    tidy(() => {
+      const g = new Generator(7);
+      const [Bp, m, n, H, L, D, R] = [2, 2, 2, 2, 6, 8, 16];
+      const q = randn([Bp, m, n, H, L, D], { generator: g }).mul(0.5);
+      const k = randn([Bp, m, n, H, L, D], { generator: g }).mul(0.5);
+      const level = randn([Bp, m, n, H, 1, D], { generator: g });
+      const v = level.expand([Bp, m, n, H, L, D]);
+      const mask = tensor(Array.from({ length: Bp * m * n * L }, (_, i) => (i % L < L - (Math.floor(i / L) % 3) ? 1 : 0)), { shape: [Bp, m, n, L] });
+      const a = bipolarKeys([m, n, D], { generator: g });
+      const omega = orthogonalRandomFeatures(R, D, g);
+      const w = mask.unsqueeze(3).unsqueeze(5);
+      const want = level.expand([Bp, m, n, H, L, D]).mul(w);
+      const c = centerValues(v, mask);
+      assertClose(c.v, new Array(Bp * m * n * H * L * D).fill(0), 1e-6, 0);
+      assertClose(superposedAttention(q, k, c.v, mask, a, omega).add(c.mean).mul(w), want.toFlatArray(), 1e-5, 1e-5);
+      const plain = superposedAttention(q, k, v, mask, a, omega).mul(w);
+      assert.ok(plain.sub(want).abs().amax().item() > 0.1, 'without centering the other sequences\' levels leak in');
+    }),
+  );
+});

@@ -187,6 +187,45 @@ export function superposedReadout(b: Bundles, m: number, omega: Tensor): Tensor 
   });
 }
 
+// ---- Value centering (an option beyond the reference) ---------------------------------------------
+//
+// A component that every sequence's values share (the value bias, the projection of the inputs'
+// common mean) is crosstalk in superposition: unbinding sequence (m, n) reads it from the other
+// M·N − 1 sequences too, each time with the random signs a_mn⊙a_m′n′. Centering takes each
+// sequence's mean value v̄_mn (over its tokens) out of its values before binding and adds it back
+// after unbinding. The attention weights of one query sum to 1 over the tokens, so for one sequence
+// Σ_l w_l (v_l − v̄) + v̄ = Σ_l w_l v_l: with M = N = 1 (and in the Performer) nothing changes; in
+// superposition the mean passes without crosstalk and only the deviations are bundled.
+
+/** v [B′, m, n, H, L, D] with each sequence's mean over its tokens (mask [B′, m, n, L]) taken out (padding stays 0), and that mean [B′, m, n, H, 1, D]. */
+export function centerValues(v: Tensor, mask: Tensor): { v: Tensor; mean: Tensor } {
+  return tidy(() => {
+    const w = mask.to(v.dtype).unsqueeze(3).unsqueeze(5); // [B′, m, n, 1, L, 1]
+    const mean = v.mul(w).sum(4, true).div(w.sum(4, true).clamp(1));
+    return { v: v.sub(mean).mul(w), mean };
+  });
+}
+
+/**
+ * The fast path's centering: the value bundles ṽ_m(l) less Σ_n a_mn⊙v̄_mn over the sequences with a
+ * token at l. vMean [B′, m, n, H·D] (each sequence's mean value), a [m, n, D], mask [B, L] (1 =
+ * token; rows in grid order) or undefined when nothing is padded.
+ */
+export function centerValueBundles(b: Bundles, vMean: Tensor, a: Tensor, mask: Tensor | undefined): Bundles {
+  const [Bp, m, L, H, D] = b.vt.shape;
+  const n = a.shape[1];
+  if (vMean.ndim !== 4 || vMean.shape[0] !== Bp || vMean.shape[1] !== m || vMean.shape[2] !== n || vMean.shape[3] !== H * D) {
+    throw new RangeError(`MIMOFormer attention: mean values must be [B′, m, n, H·D] = [${Bp}, ${m}, ${n}, ${H * D}], got [${vMean.shape}]`);
+  }
+  return tidy(() => {
+    const bound = vMean.mul(a.unsqueeze(2).expand([m, n, H, D]).reshape([1, m, n, H * D])); // a_mn⊙v̄_mn
+    const shared = mask
+      ? mask.to(vMean.dtype).reshape([Bp, m, n, L]).transpose(2, 3).matmul(bound).reshape([Bp, m, L, H, D]) // Σ_n over the sequences with a token at l
+      : bound.sum(2).reshape([Bp, m, 1, H, D]);
+    return { ...b, vt: b.vt.sub(shared) };
+  });
+}
+
 /** att on bundles: every sequence's own attention output, unbound by a [m, n, D]: [B′, m, n, L, H, D]. */
 export function superposedCore(b: Bundles, a: Tensor, omega: Tensor): Tensor {
   return tidy(() => {

@@ -101,3 +101,17 @@ test('interference: signal and crosstalk RMS equal a plain-JS computation on a t
   assert.throws(() => interferenceProbe(perf, randint(1, 20, [1, 4])), /needs an att or att-mlp model/);
   perf.dispose();
 });
+
+test('interference: with value centering a value bias shared by all sequences adds no output crosstalk; without it, it does', () => {
+  const crosstalk = (centerValues: boolean, bias: number) => {
+    const model = new MIMOFormer({ ...cfg, variant: 'att', m: 2, n: 2, layers: 1, centerValues }, new Generator(6));
+    noGrad(() => model.layers[0].attention.v.bias!.fill_(bias));
+    const rows = tidy(() => interferenceProbe(model, randint(1, 20, [8, 32], { generator: new Generator(7) }), Array.from({ length: 8 }, (_, i) => 32 - (i % 3))));
+    model.dispose();
+    return rows[0].output_crosstalk_rms;
+  };
+  const [c0, c1, p0, p1] = [crosstalk(true, 0), crosstalk(true, 1), crosstalk(false, 0), crosstalk(false, 1)];
+  console.log(`output crosstalk RMS, value bias 0 → 1: centered ${c0.toFixed(4)} → ${c1.toFixed(4)}, plain ${p0.toFixed(4)} → ${p1.toFixed(4)}`);
+  assert.ok(Math.abs(c1 / c0 - 1) < 1e-3, `centered: ${c0} → ${c1}`);
+  assert.ok(p1 > 3 * p0, `plain: ${p0} → ${p1}`);
+});

@@ -16,7 +16,7 @@
 // output rows use the att core on that layer's q, k, v: they measure the bundled attention channel.
 import { Tensor, noGrad, tidy } from '../tensor/index.js';
 import { linearAttention, reluFeatures } from './favor.js';
-import { superposedAttention } from './mimoformer_attention.js';
+import { centerValues, superposedAttention } from './mimoformer_attention.js';
 import type { GridPoint, MIMOFormer, MIMOFormerAttention } from './mimoformer.js';
 
 export interface InterferenceRow {
@@ -89,7 +89,11 @@ function layerRow(layer: number, att: MIMOFormerAttention, normed: Tensor, mask:
     const predRms = rms(predicted, w, total);
     const alignedRms = rms(aligned2, w, total);
     // Output crosstalk over the whole length.
-    const bundled = superposedAttention(g.q, g.k, g.v, g.mask, a, att.omega); // [B′, m, n, H, L, D]
+    // With value centering the means bypass the bundles and are added back after unbinding, as in the model.
+    const centered = att.config.centerValues ? centerValues(g.v, g.mask) : undefined;
+    const bundled = centered
+      ? superposedAttention(g.q, g.k, centered.v, g.mask, a, att.omega).add(centered.mean)
+      : superposedAttention(g.q, g.k, g.v, g.mask, a, att.omega); // [B′, m, n, H, L, D]
     const separate: Tensor[] = [];
     let outSq = 0;
     let diffSq = 0;

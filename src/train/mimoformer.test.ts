@@ -120,12 +120,27 @@ test('a dynamic att model trains several grids with the curriculum and evaluates
   dev.labels.dispose();
 });
 
+test('value centering reaches the checkpoint: the reloaded model centers and reproduces the run\'s dev accuracy', async () => {
+  const out = path.join(root, 'att-centered');
+  const r = await trainMIMOFormer({ out, listopsDir, ...tiny, variant: 'att', m: 2, n: 2, centerValues: true, steps: 2, evalEvery: 2, evalLimit: null });
+  const { loadMIMOFormer } = await import('../models/checkpoint.js');
+  const { model } = loadMIMOFormer(path.join(out, 'model.safetensors'));
+  assert.equal(model.config.centerValues, true);
+  const dev = await loadLraTask('listops', root, 'dev', { length: 96, listopsDir });
+  const [p] = evaluateMIMOFormer(model, dev, [{ m: 2, n: 2 }], { batch: 8 });
+  assert.equal(p.accuracy, r.evals.at(-1)!.eval_accuracy['2×2']);
+  model.dispose();
+  dev.inputs.dispose();
+  dev.labels.dispose();
+});
+
 test('bad settings fail before anything is written, naming the field', async () => {
   const out = path.join(root, 'bad');
   await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, variant: 'performer', m: 2, n: 2 }), /the performer baseline has a 1×1 grid/);
   await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, variant: 'att', m: 2, n: 2, points: [[4, 2]] }), /point 4×2 exceeds the grid capacity 2×2/);
   await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, variant: 'att', m: 3, n: 1, batch: 8 }), /batch \(8\) must be a multiple of m·n = 3/);
   await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, task: 'image', length: 100 }), /image: length must be 1024/);
+  await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, variant: 'att-mlp', m: 2, n: 2, centerValues: true }), /centerValues applies to the att variant only, got 'att-mlp'/);
   await assert.rejects(trainMIMOFormer({ out, listopsDir: path.join(root, 'nothing'), ...tiny }), /basic_train\.tsv is missing/);
   assert.throws(() => readFileSync(path.join(out, 'metrics.jsonl')), /ENOENT/);
 });

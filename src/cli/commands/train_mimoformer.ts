@@ -25,7 +25,7 @@ export function gridList(flag: string) {
 /** CLI option key → training config field. */
 const FIELDS: [string, keyof MIMOFormerTrainConfig][] = [
   ['task', 'task'], ['variant', 'variant'], ['m', 'm'], ['n', 'n'], ['points', 'points'], ['curriculumSteps', 'curriculumSteps'],
-  ['curriculumStages', 'curriculumStages'], ['dim', 'dim'], ['ffn', 'ffn'], ['heads', 'heads'], ['headDim', 'headDim'], ['layers', 'layers'], ['features', 'features'], ['dropout', 'dropout'],
+  ['curriculumStages', 'curriculumStages'], ['dim', 'dim'], ['ffn', 'ffn'], ['heads', 'heads'], ['headDim', 'headDim'], ['layers', 'layers'], ['features', 'features'], ['dropout', 'dropout'], ['centerValues', 'centerValues'],
   ['length', 'length'], ['steps', 'steps'], ['batch', 'batch'], ['lr', 'lr'], ['pctStart', 'pctStart'], ['weightDecay', 'weightDecay'],
   ['evalEvery', 'evalEvery'], ['limit', 'limit'], ['evalLimit', 'evalLimit'], ['seed', 'seed'],
 ];
@@ -54,6 +54,7 @@ export function trainMIMOFormerCommand(): Command {
     .option('--layers <l>', 'encoder layers', positiveInt('--layers'), d.layers)
     .option('--features <R>', 'random features of FAVOR+', positiveInt('--features'), d.features)
     .option('--dropout <p>', 'dropout', nonNegativeNumber('--dropout'), d.dropout)
+    .option('--center-values', 'att: bundle each sequence\'s mean value out and add it back after unbinding, free of crosstalk (beyond the reference)')
     .option('--length <L>', 'tokens per sequence (default: LRA\'s: listops 2000, text 1000, image 1024)', positiveInt('--length'))
     .option('--steps <s>', 'optimizer steps', positiveInt('--steps'), d.steps)
     .option('--batch <b>', 'sequences per step (a multiple of m·n of every grid)', positiveInt('--batch'), d.batch)
