@@ -270,6 +270,8 @@ test('mimoformer: MAC counts match a hand count and the digest’s Transformer F
   //        = 2·12480 = 24960, so 6240 per sequence.
   const c = { ...(tiny as MIMOFormerConfig), variant: 'att' as const, m: 2, n: 2, layers: 1, vocabSize: 20, padId: 0, dual: false };
   assert.deepEqual(mimoformerMacs(c, { m: 2, n: 2 }, 10), { core: 6240, total: 6240 + 7680 + 2560 + 7680 + 456 });
+  // Value centering adds per sequence: mean 10·16 = 160, W_v·x̄ and W_o·v̄ 2·16·16 = 512, the bundled mean 10·16 = 160.
+  assert.equal(mimoformerMacs({ ...c, centerValues: true }, { m: 2, n: 2 }, 10).core, 6240 + 832);
   // Performer: 2·(4·10·16·8 + 2·10·16) = 10880 core. att-mlp 2×2: core 2·(10240 + 320 + 2·10·16 + 3·4·10·8)/4 = 5920;
   // output and MLP halved (÷m), residual keys 2·10·16.
   assert.deepEqual(mimoformerMacs({ ...c, variant: 'performer', m: 1, n: 1 }, { m: 1, n: 1 }, 10).core, 10880);

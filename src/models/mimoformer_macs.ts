@@ -10,6 +10,8 @@
 //     att            per group: φ of n query and m key bundles, m states summed, n numerators:
 //                    2(m+n)·L·R·D; z: m·L·R; one denominator per sequence: m·n·L·R;
 //                    binding q, k, v and unbinding: 4·m·n·L·D
+//                    centerValues, per sequence: mean input L·d, its value and output projections
+//                    2·d·HD, the bound mean out of the value bundles L·HD
 //     att-mlp        per group: 2(m+n)·L·R·D; z: m·L·R; n shared denominators: n·L·R;
 //                    binding q, k, v: 3·m·n·L·D; plus the residual keys (superpose and retrieve):
 //                    2·m·n·L·d (counted in total, not in core)
@@ -48,7 +50,7 @@ export function mimoformerMacs(c: MIMOFormerConfig, p: GridPoint, length: number
       perLayerRest = qkv + outMlp;
       break;
     case 'att':
-      core = (H * (2 * (p.m + p.n) * L * R * D + p.m * L * R + G * L * R + 4 * G * L * D)) / G;
+      core = (H * (2 * (p.m + p.n) * L * R * D + p.m * L * R + G * L * R + 4 * G * L * D)) / G + (c.centerValues ? L * d + 2 * d * HD + L * HD : 0);
       perLayerRest = qkv + outMlp;
       break;
     case 'att-mlp':
