@@ -46,6 +46,14 @@ export interface InterferenceRow {
   output_crosstalk_rms: number;
   /** output_crosstalk_rms / output_rms. */
   output_rel_error: number;
+  /**
+   * Share of the power of q, k and v (over the real tokens of all probed sequences, per head) in
+   * their mean, the component every sequence shares: in superposition it is crosstalk that does
+   * not average out (value centering removes v's).
+   */
+  q_shared_share: number;
+  k_shared_share: number;
+  v_shared_share: number;
 }
 
 export interface InterferenceOptions {
@@ -113,6 +121,9 @@ function layerRow(layer: number, att: MIMOFormerAttention, normed: Tensor, mask:
     const outputRms = Math.sqrt(outSq / Math.max(queries, 1));
     const outputCross = Math.sqrt(diffSq / Math.max(queries, 1));
     const G = p.m * p.n;
+    const tokens = g.mask.to(g.v.dtype).unsqueeze(3).unsqueeze(5); // [B′, m, n, 1, L, 1]
+    const count = Math.max(g.mask.sum().item(), 1);
+    const shared = (t: Tensor) => t.mul(tokens).sum([0, 1, 2, 4]).div(count).square().sum().item() / (t.square().mul(tokens).sum().item() / count);
     return {
       layer, m: p.m, n: p.n, head_dim: D, pairs,
       signal_rms: signalRms, crosstalk_rms: crossRms, sir: signalRms / crossRms,
@@ -120,6 +131,7 @@ function layerRow(layer: number, att: MIMOFormerAttention, normed: Tensor, mask:
       aligned_rms: alignedRms, sir_aligned: alignedRms / crossRms,
       theory_sir_aligned: G > 1 ? Math.sqrt(D / (G - 1)) : Infinity, theory_sir_random: G > 1 ? 1 / Math.sqrt(G - 1) : Infinity,
       output_rms: outputRms, output_crosstalk_rms: outputCross, output_rel_error: outputCross / outputRms,
+      q_shared_share: shared(g.q), k_shared_share: shared(g.k), v_shared_share: shared(g.v),
     };
   });
 }
