@@ -47,13 +47,14 @@ export interface InterferenceRow {
   /** output_crosstalk_rms / output_rms. */
   output_rel_error: number;
   /**
-   * Share of the power of q, k and v (over the real tokens of all probed sequences, per head) in
-   * their mean, the component every sequence shares: in superposition it is crosstalk that does
-   * not average out (value centering removes v's).
+   * Share of the power of q, k and v (over real tokens, per head) in each sequence's own mean over
+   * its tokens. A sequence's key is the same at every position, so in superposition its mean
+   * value leaks into the others' outputs coherently, without averaging out over positions (value
+   * centering takes v's out of the bundles).
    */
-  q_shared_share: number;
-  k_shared_share: number;
-  v_shared_share: number;
+  q_mean_share: number;
+  k_mean_share: number;
+  v_mean_share: number;
 }
 
 export interface InterferenceOptions {
@@ -122,8 +123,9 @@ function layerRow(layer: number, att: MIMOFormerAttention, normed: Tensor, mask:
     const outputCross = Math.sqrt(diffSq / Math.max(queries, 1));
     const G = p.m * p.n;
     const tokens = g.mask.to(g.v.dtype).unsqueeze(3).unsqueeze(5); // [B′, m, n, 1, L, 1]
-    const count = Math.max(g.mask.sum().item(), 1);
-    const shared = (t: Tensor) => t.mul(tokens).sum([0, 1, 2, 4]).div(count).square().sum().item() / (t.square().mul(tokens).sum().item() / count);
+    const perSequence = g.mask.to(g.v.dtype).sum(3, true).unsqueeze(4); // [B′, m, n, 1, 1] tokens of each sequence
+    // Σ_seq count·‖mean‖² over Σ ‖x‖², summed over heads.
+    const meanShare = (t: Tensor) => t.mul(tokens).sum(4).div(perSequence.clamp(1)).square().mul(perSequence).sum().item() / t.square().mul(tokens).sum().item();
     return {
       layer, m: p.m, n: p.n, head_dim: D, pairs,
       signal_rms: signalRms, crosstalk_rms: crossRms, sir: signalRms / crossRms,
@@ -131,7 +133,7 @@ function layerRow(layer: number, att: MIMOFormerAttention, normed: Tensor, mask:
       aligned_rms: alignedRms, sir_aligned: alignedRms / crossRms,
       theory_sir_aligned: G > 1 ? Math.sqrt(D / (G - 1)) : Infinity, theory_sir_random: G > 1 ? 1 / Math.sqrt(G - 1) : Infinity,
       output_rms: outputRms, output_crosstalk_rms: outputCross, output_rel_error: outputCross / outputRms,
-      q_shared_share: shared(g.q), k_shared_share: shared(g.k), v_shared_share: shared(g.v),
+      q_mean_share: meanShare(g.q), k_mean_share: meanShare(g.k), v_mean_share: meanShare(g.v),
     };
   });
 }
