@@ -7,6 +7,26 @@ import { bipolarKeys } from '../superposition/keys.js';
 import { orthogonalRandomFeatures } from './favor.js';
 import { blockAttention, blockCore, bundledProjections, centerValueBundles, centerValues, superposedAttention, superposedCore, superposedReadout, unbindingProjection } from './mimoformer_attention.js';
 
+/**
+ * Random inputs for one layer on 2 groups of an m×n grid: x [B, L, d], a padding mask (lengths
+ * 1 + 3i mod L when padded), projections q, k, v, keys a, Ω, the 1/√(mn) scale, and grid() that
+ * reshapes a projection [B, L, H·D] to the reference layout [B′, m, n, H, L, D].
+ */
+function groupFixture(m: number, n: number, padded: boolean, seed: number) {
+  const g = new Generator(seed);
+  const [Bp, L, d, H, D, R] = [2, 5, 6, 2, 4, 8];
+  const B = Bp * m * n;
+  const x = randn([B, L, d], { generator: g });
+  const lengths = Array.from({ length: B }, (_, i) => (padded ? 1 + ((i * 3) % L) : L));
+  const mask = tensor(lengths.flatMap((len) => Array.from({ length: L }, (_, j) => (j < len ? 1 : 0))), { shape: [B, L] });
+  const lin = () => new Linear(d, H * D, { generator: g });
+  const [q, k, v] = [lin(), lin(), lin()];
+  const a = bipolarKeys([m, n, D], { generator: g });
+  const omega = orthogonalRandomFeatures(R, D, g);
+  const grid = (t: Tensor) => t.reshape([Bp, m, n, L, H, D]).permute(0, 1, 2, 4, 3, 5);
+  return { g, Bp, L, d, H, D, B, x, mask, q, k, v, a, omega, s: 1 / Math.sqrt(m * n), grid, gm: mask.reshape([Bp, m, n, L]) };
+}
+
 // The fast path (binding and bundling folded into the projections) against the reference path
 // (project every sequence, zero padded rows, bind, sum), on random inputs with and without padding.
 for (const [m, n] of [[1, 1], [2, 1], [2, 2], [3, 2]] as const) {
@@ -14,20 +34,7 @@ for (const [m, n] of [[1, 1], [2, 1], [2, 2], [3, 2]] as const) {
     test(`bundledProjections + cores equal project-bind-sum (${m}×${n}, ${padded ? 'with' : 'without'} padding)`, () => {
       noGrad(() =>
         tidy(() => {
-          const g = new Generator(10 * m + n);
-          const [Bp, L, d, H, D, R] = [2, 5, 6, 2, 4, 8];
-          const B = Bp * m * n;
-          const x = randn([B, L, d], { generator: g });
-          const lengths = Array.from({ length: B }, (_, i) => (padded ? 1 + ((i * 3) % L) : L));
-          const mask = tensor(lengths.flatMap((len) => Array.from({ length: L }, (_, j) => (j < len ? 1 : 0))), { shape: [B, L] });
-          const lin = () => new Linear(d, H * D, { generator: g });
-          const [q, k, v] = [lin(), lin(), lin()];
-          const a = bipolarKeys([m, n, D], { generator: g });
-          const omega = orthogonalRandomFeatures(R, D, g);
-          // Reference: per-sequence projections in [B′, m, n, H, L, D], scaled as the model does.
-          const s = 1 / Math.sqrt(m * n);
-          const grid = (t: Tensor) => t.reshape([Bp, m, n, L, H, D]).permute(0, 1, 2, 4, 3, 5);
-          const gm = mask.reshape([Bp, m, n, L]);
+          const { g, Bp, L, d, H, D, B, x, mask, q, k, v, a, omega, s, grid, gm } = groupFixture(m, n, padded, 10 * m + n);
           const ref = superposedAttention(grid(q.forward(x).mul(s)), grid(k.forward(x).mul(s)), grid(v.forward(x)), gm, a, omega); // [B′, m, n, H, L, D]
           const refBlock = blockAttention(grid(q.forward(x).mul(s)), grid(k.forward(x).mul(s)), grid(v.forward(x)), gm, a, omega); // [B′, n, H, L, D]
           const p = (lin: Linear) => ({ weight: lin.weight, bias: lin.bias! });
@@ -65,19 +72,7 @@ for (const [m, n] of [[1, 1], [2, 2], [3, 2]] as const) {
     test(`value centering: centerValueBundles equals center-bundle-unbind-add (${m}×${n}, ${padded ? 'with' : 'without'} padding)`, () => {
       noGrad(() =>
         tidy(() => {
-          const g = new Generator(100 + 10 * m + n);
-          const [Bp, L, d, H, D, R] = [2, 5, 6, 2, 4, 8];
-          const B = Bp * m * n;
-          const x = randn([B, L, d], { generator: g });
-          const lengths = Array.from({ length: B }, (_, i) => (padded ? 1 + ((i * 3) % L) : L));
-          const mask = tensor(lengths.flatMap((len) => Array.from({ length: L }, (_, j) => (j < len ? 1 : 0))), { shape: [B, L] });
-          const lin = () => new Linear(d, H * D, { generator: g });
-          const [q, k, v] = [lin(), lin(), lin()];
-          const a = bipolarKeys([m, n, D], { generator: g });
-          const omega = orthogonalRandomFeatures(R, D, g);
-          const s = 1 / Math.sqrt(m * n);
-          const grid = (t: Tensor) => t.reshape([Bp, m, n, L, H, D]).permute(0, 1, 2, 4, 3, 5);
-          const gm = mask.reshape([Bp, m, n, L]);
+          const { Bp, L, H, D, x, mask, q, k, v, a, omega, s, grid, gm } = groupFixture(m, n, padded, 100 + 10 * m + n);
           const [gq, gk, gv] = [grid(q.forward(x).mul(s)), grid(k.forward(x).mul(s)), grid(v.forward(x))];
           const c = centerValues(gv, gm);
           const ref = superposedAttention(gq, gk, c.v, gm, a, omega).add(c.mean); // [B′, m, n, H, L, D]
