@@ -189,11 +189,12 @@ export function superposedReadout(b: Bundles, m: number, omega: Tensor): Tensor 
 
 // ---- Value centering (an option beyond the reference) ---------------------------------------------
 //
-// A component that every sequence's values share (the value bias, the projection of the inputs'
-// common mean) is crosstalk in superposition: unbinding sequence (m, n) reads it from the other
-// M·N − 1 sequences too, each time with the random signs a_mn⊙a_m′n′. Centering takes each
-// sequence's mean value v̄_mn (over its tokens) out of its values before binding and adds it back
-// after unbinding. The attention weights of one query sum to 1 over the tokens, so for one sequence
+// A sequence's mean value v̄_mn is the same at every position, and so is its key a_mn: unbinding
+// sequence (m, n) reads the other M·N − 1 sequences' means, each with the signs a_mn⊙a_m′n′, and
+// averaging over positions does not shrink them. Where attention is broad an output is mostly its
+// own mean, so this coherent crosstalk dominates (ListOps; a value bias adds to every mean).
+// Centering takes each sequence's mean value (over its tokens) out of its values before binding and
+// adds it back after unbinding. The attention weights of one query sum to 1 over the tokens, so for one sequence
 // Σ_l w_l (v_l − v̄) + v̄ = Σ_l w_l v_l: with M = N = 1 (and in the Performer) nothing changes; in
 // superposition the mean passes without crosstalk and only the deviations are bundled.
 
@@ -219,10 +220,10 @@ export function centerValueBundles(b: Bundles, vMean: Tensor, a: Tensor, mask: T
   }
   return tidy(() => {
     const bound = vMean.mul(a.unsqueeze(2).expand([m, n, H, D]).reshape([1, m, n, H * D])); // a_mn⊙v̄_mn
-    const shared = mask
+    const bundledMeans = mask
       ? mask.to(vMean.dtype).reshape([Bp, m, n, L]).transpose(2, 3).matmul(bound).reshape([Bp, m, L, H, D]) // Σ_n over the sequences with a token at l
       : bound.sum(2).reshape([Bp, m, 1, H, D]);
-    return { ...b, vt: b.vt.sub(shared) };
+    return { ...b, vt: b.vt.sub(bundledMeans) };
   });
 }
 
