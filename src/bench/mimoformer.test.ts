@@ -34,3 +34,21 @@ test('bench mimoformer: the Performer first, one point per variant and grid, spe
   assert.throws(() => parseMIMOFormerPoints('performer:2x2'), /performer has no grid/);
   assert.throws(() => parseMIMOFormerPoints('linear:2x2'), /is not VARIANT or VARIANT:MxN/);
 });
+
+test('bench mimoformer --center-values: att points run the value-centred model and count its MACs; att-mlp is unchanged', () => {
+  const shape = { maxLength: 16, vocabSize: 20, dim: 8, ffn: 8, heads: 2, headDim: 8, features: 16 };
+  const points = parseMIMOFormerPoints('att:2x2,att-mlp:2x2');
+  const plain = runMIMOFormerBench({ task: 'image', shape, points, sequences: 8, runs: 1, warmup: 0 });
+  const centred = runMIMOFormerBench({ task: 'image', shape, points, sequences: 8, runs: 1, warmup: 0, centerValues: true });
+  assert.equal(plain.config.center_values, false);
+  assert.equal(centred.config.center_values, true);
+  const cfg = { ...shape, classes: 10, layers: 1, variant: 'att' as const, m: 2, n: 2 };
+  const model = new MIMOFormer({ ...cfg, centerValues: true });
+  const macs = model.macs({ m: 2, n: 2 });
+  model.dispose();
+  assert.equal(centred.points[1].macs_per_sequence, Math.round(macs.total));
+  assert.ok(centred.points[1].macs_per_sequence > plain.points[1].macs_per_sequence);
+  assert.equal(centred.points[2].macs_per_sequence, plain.points[2].macs_per_sequence);
+  assert.equal(centred.points[0].macs_per_sequence, plain.points[0].macs_per_sequence);
+  assert.ok(centred.points[1].core_ms_per_batch > 0);
+});

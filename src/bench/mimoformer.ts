@@ -11,13 +11,15 @@
 // same sizes (their binding and bundling are folded into the Q/K/V projections, and att's unbinding
 // into the output projection). That gives core_speedup; ideal_speedup and ideal_core_speedup are the
 // MAC ratios (models/mimoformer_macs.ts). Medians of interleaved rounds, and the fastest rounds
-// (best_speedup: on a shared machine, interference only adds time).
+// (best_speedup: on a shared machine, interference only adds time). With centerValues the att model
+// centres its values, and its core then also times what centering adds (each sequence's mean input,
+// its value projection, the bundled means taken out of the value bundles, their output projection).
 import os from 'node:os';
 import { Generator, Tensor, getThreads, keep, libtorchVersion, manualSeed, noGrad, randint, randn, tidy } from '../tensor/index.js';
 import { MIMOFormer } from '../models/mimoformer.js';
 import type { GridPoint, MIMOFormerConfig, MIMOFormerVariant } from '../models/mimoformer.js';
 import { softmaxAttention } from '../models/favor.js';
-import { blockCore, performerCore, superposedReadout } from '../models/mimoformer_attention.js';
+import { blockCore, centerValueBundles, performerCore, superposedReadout } from '../models/mimoformer_attention.js';
 import { allocator, spinWaits } from './engine.js';
 import { median, timeMs } from './stats.js';
 
@@ -52,6 +54,8 @@ export interface MIMOFormerBenchOptions {
   runs: number;
   warmup: number;
   seed: number;
+  /** att points run the value-centred att (MIMOFormerConfig.centerValues). */
+  centerValues: boolean;
   /** Overrides of the task's shape (tests use tiny ones). */
   shape?: Partial<Shape>;
   onProgress?: (what: string) => void;
@@ -62,7 +66,7 @@ export const defaultMIMOFormerBench: MIMOFormerBenchOptions = {
   points: [{ variant: 'att', m: 2, n: 2 }, { variant: 'att', m: 4, n: 4 }, { variant: 'att-mlp', m: 2, n: 2 }, { variant: 'att-mlp', m: 4, n: 4 }],
   // Three warm-up rounds: the first rounds of a fresh process still grow the allocator's pools (page
   // faults on new memory), which only slows the points measured first.
-  sequences: 16, runs: 30, warmup: 3, seed: 0,
+  sequences: 16, runs: 30, warmup: 3, seed: 0, centerValues: false,
 };
 
 export interface MIMOFormerBenchPoint {
@@ -130,13 +134,18 @@ export function runMIMOFormerBench(o: Partial<MIMOFormerBenchOptions> = {}): MIM
   const models = new Map<MIMOFormerVariant, MIMOFormer>();
   const owned: Tensor[] = [];
   try {
-    for (const [variant, cap] of caps) models.set(variant, new MIMOFormer({ ...shape, variant, ...cap, dropout: 0.1 }, new Generator(c.seed)).eval());
+    for (const [variant, cap] of caps) {
+      const centerValues = variant === 'att' && c.centerValues ? { centerValues: true } : {};
+      models.set(variant, new MIMOFormer({ ...shape, variant, ...cap, ...centerValues, dropout: 0.1 }, new Generator(c.seed)).eval());
+    }
     const ids = keep(randint(1, shape.vocabSize, [c.sequences, L], { generator: new Generator(c.seed + 1) }));
     owned.push(ids);
     const { heads: H, headDim: D } = shape;
     const g = new Generator(c.seed + 2);
     const qkv = [0, 1, 2].map(() => keep(randn([c.sequences, L, H, D], { generator: g }))); // one layer's q, k, v per sequence, laid out as the projections give them
     owned.push(...qkv);
+    const x = keep(randn([c.sequences, L, shape.dim], { generator: g })); // one layer's normalised input, for centering's mean values
+    owned.push(x);
     const cores = specs.map((p) => {
       const att = models.get(p.variant)!.layers[0].attention;
       const [q, k, v] = qkv;
@@ -149,6 +158,15 @@ export function runMIMOFormerBench(o: Partial<MIMOFormerBenchOptions> = {}): MIM
       const Bp = c.sequences / (p.m * p.n);
       const bundles = { qt: keep(randn([Bp, p.n, L, H, D], { generator: g })), kt: keep(randn([Bp, p.m, L, H, D], { generator: g })), vt: keep(randn([Bp, p.m, L, H, D], { generator: g })) };
       owned.push(bundles.qt, bundles.kt, bundles.vt);
+      if (p.variant === 'att' && c.centerValues) {
+        const a = keep(att.keysAt(p));
+        owned.push(a);
+        return () => noGrad(() => tidy(() => {
+          const vMean = att.v.forward(x.mean(1)); // as MIMOFormerAttention.superposed, no padding
+          superposedReadout(centerValueBundles(bundles, vMean.reshape([Bp, p.m, p.n, H * D]), a, undefined), p.m, att.omega);
+          vMean.matmul(att.out.weight.t());
+        }));
+      }
       if (p.variant === 'att') return () => noGrad(() => tidy(() => void superposedReadout(bundles, p.m, att.omega)));
       return () => noGrad(() => tidy(() => void blockCore(bundles, att.omega)));
     });
@@ -182,7 +200,7 @@ export function runMIMOFormerBench(o: Partial<MIMOFormerBenchOptions> = {}): MIM
       config: {
         model: `MIMOFormer ${shape.layers}×${shape.dim} (${c.task}-shaped, CPU-sized)`, task: c.task, seq_length: L, vocab_size: shape.vocabSize,
         dim: shape.dim, ffn: shape.ffn, heads: shape.heads, head_dim: shape.headDim, layers: shape.layers, features: shape.features, classes: shape.classes,
-        sequences_per_batch: c.sequences, runs: c.runs, warmup: c.warmup,
+        sequences_per_batch: c.sequences, runs: c.runs, warmup: c.warmup, center_values: c.centerValues,
         models: Object.fromEntries([...caps].map(([v, cap]) => [v, `${cap.m}×${cap.n}`])),
         timed: 'forward pass (eval mode, no gradients) of the whole model; and one layer’s attention core alone: FAVOR+ on random q, k, v [B, L, H, D] as the projections lay them out (Performer), FAVOR+S on random bundles of the same sizes (att, att-mlp: binding and bundling are folded into the Q/K/V projections, att’s unbinding into the output projection)',
         threads: getThreads(), spin_waits: spinWaits(), allocator: allocator(), libtorch: libtorchVersion(),

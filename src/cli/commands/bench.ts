@@ -198,7 +198,7 @@ function datamuxCommand(): Command {
 }
 
 interface MIMOFormerFlags {
-  json?: boolean; task: MIMOFormerBenchTask; points?: MIMOFormerBenchPointSpec[]; sequences: number; runs: number; warmup: number;
+  json?: boolean; task: MIMOFormerBenchTask; points?: MIMOFormerBenchPointSpec[]; sequences: number; runs: number; warmup: number; centerValues?: boolean;
 }
 
 function mimoformerPoints(v: string): MIMOFormerBenchPointSpec[] {
@@ -219,10 +219,14 @@ function mimoformerCommand(): Command {
     .option('--sequences <k>', 'sequences per forward pass (a multiple of every m·n)', positiveInt('--sequences'), d.sequences)
     .option('--runs <n>', 'timed rounds, interleaved; medians reported (and the fastest rounds, as best_speedup)', positiveInt('--runs'), d.runs)
     .option('--warmup <n>', 'untimed rounds first', nonNegativeInt('--warmup'), d.warmup)
+    .option('--center-values', 'att points centre their values (as train mimoformer --center-values); the core then includes the centering')
     .action((o: MIMOFormerFlags) => {
-      const r = runMIMOFormerBench({ task: o.task, points: o.points ?? d.points, sequences: o.sequences, runs: o.runs, warmup: o.warmup, onProgress: (s) => process.stderr.write(`  ${s}\n`) });
+      const r = runMIMOFormerBench({
+        task: o.task, points: o.points ?? d.points, sequences: o.sequences, runs: o.runs, warmup: o.warmup, centerValues: o.centerValues ?? false,
+        onProgress: (s) => process.stderr.write(`  ${s}\n`),
+      });
       if (o.json) return printJson(r);
-      console.log(`${String(r.config.model)}: L ${String(r.config.seq_length)}, d ${String(r.config.dim)}, ${String(r.config.heads)} heads of ${String(r.config.head_dim)}, R ${String(r.config.features)}; ${o.sequences} sequences per pass`);
+      console.log(`${String(r.config.model)}: L ${String(r.config.seq_length)}, d ${String(r.config.dim)}, ${String(r.config.heads)} heads of ${String(r.config.head_dim)}, R ${String(r.config.features)}; ${o.sequences} sequences per pass${o.centerValues ? '; att with value centering' : ''}`);
       console.log('point          seq/s  speedup  ideal  core speedup  ideal core  best speedup  best core');
       for (const p of r.points) {
         const name = p.variant === 'att' || p.variant === 'att-mlp' ? `${p.variant} ${p.m}x${p.n}` : p.variant;
