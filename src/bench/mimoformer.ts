@@ -19,7 +19,7 @@ import { Generator, Tensor, getThreads, keep, libtorchVersion, manualSeed, noGra
 import { MIMOFormer } from '../models/mimoformer.js';
 import type { GridPoint, MIMOFormerConfig, MIMOFormerVariant } from '../models/mimoformer.js';
 import { softmaxAttention } from '../models/favor.js';
-import { blockCore, centerValueBundles, performerCore, superposedReadout } from '../models/mimoformer_attention.js';
+import { blockCore, performerCore, superposedReadout } from '../models/mimoformer_attention.js';
 import { allocator, spinWaits } from './engine.js';
 import { median, timeMs } from './stats.js';
 
@@ -158,15 +158,7 @@ export function runMIMOFormerBench(o: Partial<MIMOFormerBenchOptions> = {}): MIM
       const Bp = c.sequences / (p.m * p.n);
       const bundles = { qt: keep(randn([Bp, p.n, L, H, D], { generator: g })), kt: keep(randn([Bp, p.m, L, H, D], { generator: g })), vt: keep(randn([Bp, p.m, L, H, D], { generator: g })) };
       owned.push(bundles.qt, bundles.kt, bundles.vt);
-      if (p.variant === 'att' && c.centerValues) {
-        const a = keep(att.keysAt(p));
-        owned.push(a);
-        return () => noGrad(() => tidy(() => {
-          const vMean = att.v.forward(x.mean(1)); // as MIMOFormerAttention.superposed, no padding
-          superposedReadout(centerValueBundles(bundles, vMean.reshape([Bp, p.m, p.n, H * D]), a, undefined), p.m, att.omega);
-          vMean.matmul(att.out.weight.t());
-        }));
-      }
+      if (p.variant === 'att' && c.centerValues) return () => noGrad(() => tidy(() => void att.centeredReadout(bundles, x, undefined, p)));
       if (p.variant === 'att') return () => noGrad(() => tidy(() => void superposedReadout(bundles, p.m, att.omega)));
       return () => noGrad(() => tidy(() => void blockCore(bundles, att.omega)));
     });

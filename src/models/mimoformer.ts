@@ -47,7 +47,7 @@ import { Dropout, Embedding, LayerNorm, Linear, Module, maskedMean } from '../nn
 import { bipolarKeys } from '../superposition/keys.js';
 import { orthogonalRandomFeatures, softmaxAttention } from './favor.js';
 import { blockCore, bundledProjections, centerValueBundles, performerCore, superposedReadout, unbindingProjection } from './mimoformer_attention.js';
-import type { Projection } from './mimoformer_attention.js';
+import type { Bundles, Projection } from './mimoformer_attention.js';
 import { mimoformerMacs } from './mimoformer_macs.js';
 import type { MIMOFormerMacs } from './mimoformer_macs.js';
 
@@ -207,15 +207,27 @@ export class MIMOFormerAttention extends Module {
    * back here, after unbinding, as W_o·v̄_mn.
    */
   superposed(x: Tensor, mask: Tensor | undefined, p: GridPoint): Tensor {
+    return tidy(() => {
+      const a = this.keysAt(p);
+      const b = bundledProjections(x, mask, projection(this.q), projection(this.k), projection(this.v), a, this.config.heads);
+      if (!this.config.centerValues) return unbindingProjection(superposedReadout(b, p.m, this.omega), a, projection(this.out));
+      const { readout, meanOut } = this.centeredReadout(b, x, mask, p);
+      return unbindingProjection(readout, a, projection(this.out)).add(meanOut.unsqueeze(1));
+    });
+  }
+
+  /**
+   * att's core with value centering: the readout of the bundles b (of x [B, L, d], normalised) with
+   * each sequence's bundled mean value v̄_mn = W_v·x̄_mn + b_v taken out of the value bundles, and
+   * W_o·v̄_mn [B, d], to add back after unbinding.
+   */
+  centeredReadout(b: Bundles, x: Tensor, mask: Tensor | undefined, p: GridPoint): { readout: Tensor; meanOut: Tensor } {
     const [B] = x.shape;
     const HD = this.config.heads * this.config.headDim;
     return tidy(() => {
-      const a = this.keysAt(p);
-      let b = bundledProjections(x, mask, projection(this.q), projection(this.k), projection(this.v), a, this.config.heads);
-      if (!this.config.centerValues) return unbindingProjection(superposedReadout(b, p.m, this.omega), a, projection(this.out));
       const vMean = this.v.forward(mask ? maskedMean(x, mask) : x.mean(1)); // v̄ = W_v·x̄ + b_v [B, H·D]
-      b = centerValueBundles(b, vMean.reshape([B / (p.m * p.n), p.m, p.n, HD]), a, mask);
-      return unbindingProjection(superposedReadout(b, p.m, this.omega), a, projection(this.out)).add(vMean.matmul(this.out.weight.t()).unsqueeze(1));
+      const centred = centerValueBundles(b, vMean.reshape([B / (p.m * p.n), p.m, p.n, HD]), this.keysAt(p), mask);
+      return { readout: superposedReadout(centred, p.m, this.omega), meanOut: vMean.matmul(this.out.weight.t()) };
     });
   }
 
