@@ -123,9 +123,8 @@ function layerRow(layer: number, att: MIMOFormerAttention, normed: Tensor, mask:
     const outputCross = Math.sqrt(diffSq / Math.max(queries, 1));
     const G = p.m * p.n;
     const tokens = g.mask.to(g.v.dtype).unsqueeze(3).unsqueeze(5); // [B′, m, n, 1, L, 1]
-    const perSequence = g.mask.to(g.v.dtype).sum(3, true).unsqueeze(4); // [B′, m, n, 1, 1] tokens of each sequence
-    // Σ_seq count·‖mean‖² over Σ ‖x‖², summed over heads.
-    const meanShare = (t: Tensor) => t.mul(tokens).sum(4).div(perSequence.clamp(1)).square().mul(perSequence).sum().item() / t.square().mul(tokens).sum().item();
+    // Σ ‖x‖² = Σ ‖x − own mean‖² + Σ_seq tokens·‖own mean‖² over real tokens, so the means' share is 1 − the centred power's.
+    const meanShare = (t: Tensor) => 1 - centerValues(t, g.mask).v.square().sum().item() / t.square().mul(tokens).sum().item();
     return {
       layer, m: p.m, n: p.n, head_dim: D, pairs,
       signal_rms: signalRms, crosstalk_rms: crossRms, sir: signalRms / crossRms,
