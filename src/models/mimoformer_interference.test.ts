@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Generator, Tensor, noGrad, randint, tidy } from '../tensor/index.js';
+import { Generator, Tensor, eye, noGrad, randint, tensor, tidy } from '../tensor/index.js';
 import { assertClose } from '../testing/assert.js';
 import { MIMOFormer } from './mimoformer.js';
 import type { MIMOFormerConfig } from './mimoformer.js';
@@ -25,7 +25,7 @@ test('interference: scores’ crosstalk matches the conditional-variance predict
       for (const r of rows) {
         const tag = `${m}×${n} layer ${r.layer}`;
         console.log(`${tag}: SIR ${r.sir.toFixed(3)} (1/√(MN−1) ${r.theory_sir_random.toFixed(3)}), aligned ${r.sir_aligned.toFixed(3)} (√(D/(MN−1)) ${r.theory_sir_aligned.toFixed(3)}), ` +
-          `crosstalk ${r.crosstalk_rms.toFixed(4)} predicted ${r.predicted_crosstalk_rms.toFixed(4)}, output ${r.output_rel_error.toFixed(3)}`);
+          `crosstalk ${r.crosstalk_rms.toFixed(4)} predicted ${r.predicted_crosstalk_rms.toFixed(4)}, output ${r.output_rel_error.toFixed(3)} (after W_o ${r.projected_output_rel_error.toFixed(3)})`);
         assert.equal(r.theory_sir_aligned, Math.sqrt(32 / (G - 1)));
         assert.ok(Math.abs(r.predicted_crosstalk_rms / r.crosstalk_rms - 1) < 0.15, `${tag}: predicted ${r.predicted_crosstalk_rms} vs ${r.crosstalk_rms}`);
         // The random-like theory holds where q and k are random projections of the input: layer 0.
@@ -41,7 +41,7 @@ test('interference: scores’ crosstalk matches the conditional-variance predict
     const rows = interferenceProbe(model, randint(1, 20, [3, 32], { generator: new Generator(3) }), undefined, { m: 1, n: 1 });
     for (const r of rows) {
       assert.ok(r.crosstalk_rms < 1e-6 && r.sir > 1e4 && r.theory_sir_aligned === Infinity);
-      assert.ok(r.output_rel_error < 1e-5, `1×1 output error ${r.output_rel_error}`);
+      assert.ok(r.output_rel_error < 1e-5 && r.projected_output_rel_error < 1e-5, `1×1 output error ${r.output_rel_error}, after W_o ${r.projected_output_rel_error}`);
     }
   });
   assert.equal(model.training, true, 'the probe restores the training mode');
@@ -129,4 +129,43 @@ test('interference: with value centering a value bias shared by all sequences ad
   assert.ok(p1 > 3 * p0, `plain: ${p0} → ${p1}`);
   // The bias is part of every sequence's mean value: the means' share of the value power rises with it (measured 0.052 → 0.78).
   assert.ok(shares[0] < 0.2 && shares[1] > 0.6, `v mean share ${shares.join(', ')}`);
+});
+
+test('interference: the output crosstalk after W_o follows the projection (3·I keeps the ratio; complementary coordinate projections add up to the whole)', () => {
+  const model = new MIMOFormer({ ...cfg, variant: 'att', m: 2, n: 2, layers: 1, heads: 1, headDim: 32 }, new Generator(8)); // H·D = d = 32
+  const W = model.layers[0].attention.out.weight;
+  const probe = (w: Tensor) => {
+    noGrad(() => W.copy_(w));
+    return tidy(() => interferenceProbe(model, randint(1, 20, [8, 32], { generator: new Generator(9) }), Array.from({ length: 8 }, (_, i) => 32 - (i % 3))))[0];
+  };
+  tidy(() => {
+    const r = probe(eye(32).mul(3));
+    assertClose([r.projected_output_rel_error, r.projected_output_rms, r.projected_output_crosstalk_rms], [r.output_rel_error, 3 * r.output_rms, 3 * r.output_crosstalk_rms], 1e-5, 1e-5);
+    // P keeps the first 8 coordinates, I − P the other 24: the squared RMS (over all 32 outputs) of the two add up to the unprojected one's.
+    const first = tensor(Array.from({ length: 32 }, (_, i) => (i < 8 ? 1 : 0)));
+    const a = probe(eye(32).mul(first));
+    const b = probe(eye(32).mul(first.neg().add(1)));
+    assertClose([a.projected_output_rms ** 2 + b.projected_output_rms ** 2, a.projected_output_crosstalk_rms ** 2 + b.projected_output_crosstalk_rms ** 2],
+      [r.output_rms ** 2, r.output_crosstalk_rms ** 2], 1e-5, 1e-6);
+    assert.ok(a.projected_output_crosstalk_rms > 0 && b.projected_output_crosstalk_rms > a.projected_output_crosstalk_rms);
+  });
+  model.dispose();
+});
+
+test('interference: with keys projected to zero attention is uniform, the own output is the mean value (no deviation) and with value centering nothing leaks', () => {
+  for (const centerValues of [true, false]) {
+    const model = new MIMOFormer({ ...cfg, variant: 'att', m: 2, n: 2, layers: 1, centerValues }, new Generator(10));
+    const k = model.layers[0].attention.k;
+    noGrad(() => {
+      k.weight.fill_(0);
+      k.bias!.fill_(0);
+    });
+    const [r] = tidy(() => interferenceProbe(model, randint(1, 20, [8, 32], { generator: new Generator(11) }), Array.from({ length: 8 }, (_, i) => 32 - (i % 3))));
+    model.dispose();
+    console.log(`zero keys, centerValues ${centerValues}: output ${r.output_rms.toFixed(4)}, deviation ${r.deviation_rms.toExponential(2)}, crosstalk ${r.output_crosstalk_rms.toExponential(2)}`);
+    // φ(0) is the same for every key, so each query weighs a sequence's tokens equally: o_mn = v̄_mn.
+    assert.ok(r.deviation_rms < 1e-5 * r.output_rms && r.projected_deviation_rms < 1e-5 * r.projected_output_rms, `deviation ${r.deviation_rms}`);
+    if (centerValues) assert.ok(r.output_crosstalk_rms < 1e-5 * r.output_rms, `centred crosstalk ${r.output_crosstalk_rms}`);
+    else assert.ok(r.output_crosstalk_rms > 0.1 * r.output_rms && r.deviation_rel_error > 1e4, `plain crosstalk ${r.output_crosstalk_rms}`);
+  }
 });

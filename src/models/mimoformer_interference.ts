@@ -12,7 +12,7 @@
 // (m, n)) among the first maxPositions positions; padded queries and keys are zeroed before
 // bundling as in the model. Output crosstalk: the att core's unbound output o_mn against the same layer's separate
 // Performer on sequence (m, n) alone with features Ω·diag(a_mn) (what o_mn would be without the
-// other sequences), RMS over real query positions. For att-mlp, whose output is never unbound, the
+// other sequences), RMS over real query positions, before and after the output projection W_o. For att-mlp, whose output is never unbound, the
 // output rows use the att core on that layer's q, k, v: they measure the bundled attention channel.
 import { Tensor, noGrad, tidy } from '../tensor/index.js';
 import { linearAttention, reluFeatures } from './favor.js';
@@ -46,6 +46,26 @@ export interface InterferenceRow {
   output_crosstalk_rms: number;
   /** output_crosstalk_rms / output_rms. */
   output_rel_error: number;
+  /**
+   * The same two outputs after the layer's output projection (W_o·o, the bias left out: it cancels
+   * in the difference): RMS of W_o·o_mn separate, of W_o·(o_mn superposed − o_mn separate), and their
+   * ratio. The crosstalk is spread over all H·D coordinates while a sequence's own values lie in
+   * W_v's column space (at most d of them), so a trained W_o can reject part of it (a random one
+   * weighs the own outputs' few directions by chance).
+   */
+  projected_output_rms: number;
+  projected_output_crosstalk_rms: number;
+  projected_output_rel_error: number;
+  /**
+   * RMS of o_mn − v̄_mn (separate), what the attention pattern adds to the sequence's own mean value
+   * v̄_mn (uniform attention gives v̄_mn): the part of the output that depends on the scores.
+   */
+  deviation_rms: number;
+  /** output_crosstalk_rms / deviation_rms: the crosstalk against what attention contributes beyond the mean. */
+  deviation_rel_error: number;
+  /** The same two after the output projection W_o. */
+  projected_deviation_rms: number;
+  projected_deviation_rel_error: number;
   /**
    * Share of the power of q, k and v (over real tokens, per head) in each sequence's own mean over
    * its tokens. A sequence's key is the same at every position, so in superposition its mean
@@ -103,9 +123,15 @@ function layerRow(layer: number, att: MIMOFormerAttention, normed: Tensor, mask:
     const bundled = centered
       ? superposedAttention(g.q, g.k, centered.v, g.mask, a, att.omega).add(centered.mean)
       : superposedAttention(g.q, g.k, g.v, g.mask, a, att.omega); // [B′, m, n, H, L, D]
-    const separate: Tensor[] = [];
+    const Wt = att.out.weight.t(); // [H·D, d]
+    const project = (t: Tensor) => t.transpose(1, 2).reshape([t.shape[0], L, H * D]).matmul(Wt); // [B′, H, L, D] → [B′, L, d]
     let outSq = 0;
     let diffSq = 0;
+    let projOutSq = 0;
+    let projDiffSq = 0;
+    let devSq = 0;
+    let projDevSq = 0;
+    const own = centerValues(g.v, g.mask).mean; // v̄_mn [B′, m, n, H, 1, D]
     for (let i = 0; i < p.m; i++) {
       for (let j = 0; j < p.n; j++) {
         const omegaMn = att.omega.mul(a.select(0, i).select(0, j).unsqueeze(0)); // Ω·diag(a_mn)
@@ -113,14 +139,25 @@ function layerRow(layer: number, att: MIMOFormerAttention, normed: Tensor, mask:
         const km = g.mask.select(1, i).select(1, j).unsqueeze(1).expand([g.q.shape[0], H, L]);
         const o = linearAttention(reluFeatures(cell(g.q), omegaMn), reluFeatures(cell(g.k), omegaMn), cell(g.v), km);
         const wq = km.to(o.dtype).unsqueeze(3);
+        const diff = cell(bundled).sub(o);
         outSq += o.square().mul(wq).sum().item();
-        diffSq += cell(bundled).sub(o).square().mul(wq).sum().item();
-        separate.push(o);
+        diffSq += diff.square().mul(wq).sum().item();
+        const wl = km.select(1, 0).to(o.dtype).unsqueeze(2); // [B′, L, 1]
+        projOutSq += project(o).square().mul(wl).sum().item();
+        projDiffSq += project(diff).square().mul(wl).sum().item();
+        const dev = o.sub(cell(own)).mul(wq);
+        devSq += dev.square().sum().item();
+        projDevSq += project(dev).square().sum().item();
       }
     }
     const queries = g.mask.sum().item() * H * D;
     const outputRms = Math.sqrt(outSq / Math.max(queries, 1));
     const outputCross = Math.sqrt(diffSq / Math.max(queries, 1));
+    const projected = g.mask.sum().item() * att.out.weight.shape[0];
+    const projOut = Math.sqrt(projOutSq / Math.max(projected, 1));
+    const projCross = Math.sqrt(projDiffSq / Math.max(projected, 1));
+    const devRms = Math.sqrt(devSq / Math.max(queries, 1));
+    const projDevRms = Math.sqrt(projDevSq / Math.max(projected, 1));
     const G = p.m * p.n;
     const tokens = g.mask.to(g.v.dtype).unsqueeze(3).unsqueeze(5); // [B′, m, n, 1, L, 1]
     // Σ ‖x‖² = Σ ‖x − own mean‖² + Σ_seq tokens·‖own mean‖² over real tokens, so the means' share is 1 − the centred power's.
@@ -132,6 +169,8 @@ function layerRow(layer: number, att: MIMOFormerAttention, normed: Tensor, mask:
       aligned_rms: alignedRms, sir_aligned: alignedRms / crossRms,
       theory_sir_aligned: G > 1 ? Math.sqrt(D / (G - 1)) : Infinity, theory_sir_random: G > 1 ? 1 / Math.sqrt(G - 1) : Infinity,
       output_rms: outputRms, output_crosstalk_rms: outputCross, output_rel_error: outputCross / outputRms,
+      projected_output_rms: projOut, projected_output_crosstalk_rms: projCross, projected_output_rel_error: projCross / projOut,
+      deviation_rms: devRms, deviation_rel_error: outputCross / devRms, projected_deviation_rms: projDevRms, projected_deviation_rel_error: projCross / projDevRms,
       q_mean_share: meanShare(g.q), k_mean_share: meanShare(g.k), v_mean_share: meanShare(g.v),
     };
   });

@@ -82,10 +82,11 @@ export async function printModelInterference(o: ModelInterferenceOptions): Promi
   const rows = await modelInterference(o);
   if (o.json) return printJson(rows);
   console.log(formatTable(
-    ['weights', 'layer', 'grid', 'D', 'signal', 'crosstalk', 'SIR', 'pred SIR', 'SIR vs |q||k|', 'sqrt(D/(MN-1))', 'out rel err', 'q/k/v in means'],
+    ['weights', 'layer', 'grid', 'D', 'signal', 'crosstalk', 'SIR', 'pred SIR', 'SIR vs |q||k|', 'sqrt(D/(MN-1))', 'out rel err', 'after W_o', 'vs attention (after W_o)', 'q/k/v in means'],
     rows.map((r) => [
       r.weights, String(r.layer), `${r.m}×${r.n}`, String(r.head_dim), num(r.signal_rms, 4), num(r.crosstalk_rms, 4), num(r.sir, 3), num(r.predicted_sir, 3),
-      num(r.sir_aligned, 2), num(r.theory_sir_aligned, 2), num(r.output_rel_error, 3),
+      num(r.sir_aligned, 2), num(r.theory_sir_aligned, 2), num(r.output_rel_error, 3), num(r.projected_output_rel_error, 3),
+      `${num(r.deviation_rel_error, 2)} (${num(r.projected_deviation_rel_error, 2)})`,
       [r.q_mean_share, r.k_mean_share, r.v_mean_share].map((v) => num(v, 2)).join('/'),
     ]),
   ));
@@ -93,7 +94,9 @@ export async function printModelInterference(o: ModelInterferenceOptions): Promi
     'signal: RMS of <q_mn, k_mn> over real (query, key) pairs; crosstalk: RMS of <q~_n, k~_m> - <q_mn, k_mn> (what binding and bundling add).',
     'pred SIR: signal over the crosstalk predicted from the actual q, k (Var = sum over other pairs of q^2 k^2, random keys).',
     'SIR vs |q||k|: the aligned score over the crosstalk; theory for random-like q, k: sqrt(D/(MN-1)).',
-    'out rel err: RMS(att output in superposition - the same sequence through its own Performer) / RMS(own Performer output).',
+    'out rel err: RMS(att output in superposition - the same sequence through its own Performer) / RMS(own Performer output);',
+    'after W_o: the same ratio after the layer\'s output projection (a trained W_o can reject crosstalk outside its sequence\'s values).',
+    'vs attention: the output crosstalk over RMS(own Performer output - the sequence\'s mean value), what its attention pattern adds to the mean.',
     'q/k/v in means: share of their power in each sequence\'s own mean over its tokens; in superposition a mean leaks into the other sequences coherently over positions (--center-values removes v\'s).',
   ].join('\n'));
 }
