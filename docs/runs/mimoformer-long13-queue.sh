@@ -5,7 +5,7 @@
 # mimoformer-long9-center-queue-c.sh / mimoformer-long8-image-queue.sh:
 #   1. att 4x4 with value centering (1,500 warm-up steps at 2x2, then 1,500 at 4x4),
 #   2. the Performer of the same size.
-# What happened: run 1 ran (08:43-09:25 UTC); run 2 was stopped by hand at 09:35 UTC, before its first
+# What happened: run 1 ran (08:43-09:23 UTC); run 2 was stopped by hand at 09:27 UTC, before its first
 # evaluation: run 1 (31.97 % against 32.01 % at D = 128) had already answered the question.
 # Resume either with `mimo train mimoformer --resume --out runs/NAME --json`.
 cd /work/main
