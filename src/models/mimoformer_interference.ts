@@ -10,10 +10,12 @@
 //
 // RMS values run over every head and every pair of real tokens (both positions unpadded in sequence
 // (m, n)) among the first maxPositions positions; padded queries and keys are zeroed before
-// bundling as in the model. Output crosstalk: the att core's unbound output o_mn against the same layer's separate
-// Performer on sequence (m, n) alone with features Ω·diag(a_mn) (what o_mn would be without the
-// other sequences), RMS over real query positions, before and after the output projection W_o. For att-mlp, whose output is never unbound, the
-// output rows use the att core on that layer's q, k, v: they measure the bundled attention channel.
+// bundling as in the model. Output crosstalk: the att core's unbound output o_mn against the same
+// layer's separate Performer on sequence (m, n) alone with features Ω·diag(a_mn) (what o_mn would be
+// without the other sequences), RMS over real query positions, before and after the output
+// projection W_o, and against the separate output's deviation from the sequence's mean value. For
+// att-mlp, whose output is never unbound, the output rows use the att core on that layer's q, k, v:
+// they measure the bundled attention channel.
 import { Tensor, noGrad, tidy } from '../tensor/index.js';
 import { linearAttention, reluFeatures } from './favor.js';
 import { centerValues, superposedAttention } from './mimoformer_attention.js';
@@ -131,7 +133,7 @@ function layerRow(layer: number, att: MIMOFormerAttention, normed: Tensor, mask:
     let projDiffSq = 0;
     let devSq = 0;
     let projDevSq = 0;
-    const own = centerValues(g.v, g.mask).mean; // v̄_mn [B′, m, n, H, 1, D]
+    const own = (centered ?? centerValues(g.v, g.mask)).mean; // v̄_mn [B′, m, n, H, 1, D]
     for (let i = 0; i < p.m; i++) {
       for (let j = 0; j < p.n; j++) {
         const omegaMn = att.omega.mul(a.select(0, i).select(0, j).unsqueeze(0)); // Ω·diag(a_mn)
