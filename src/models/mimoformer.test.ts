@@ -305,3 +305,35 @@ test('mimoformer: MAC counts match a hand count and the digest’s Transformer F
   const core = mimoformerMacs({ ...imageWide, variant: 'performer', m: 1, n: 1 }, { m: 1, n: 1 }).core / mimoformerMacs({ ...imageWide, variant: 'att', m: 4, n: 4 }, { m: 4, n: 4 }).core;
   assert.ok(core > 3.8 && core < 4, `core speedup ${core}`);
 });
+
+test('mimoformer: makeAttentionUniform makes every attention output its sequence’s mean value W_o·v̄ + b_o (att centred: at every grid)', () => {
+  // The last case, plain att at 2×2, is the one that must not match: the other sequences' means leak in.
+  const cases: [Partial<MIMOFormerConfig>, { m: number; n: number }, boolean][] = [
+    [{ variant: 'softmax', m: 1, n: 1 }, { m: 1, n: 1 }, true],
+    [{ variant: 'performer', m: 1, n: 1 }, { m: 1, n: 1 }, true],
+    [{ variant: 'att', m: 2, n: 2 }, { m: 1, n: 1 }, true],
+    [{ variant: 'att', m: 2, n: 2, centerValues: true }, { m: 2, n: 2 }, true],
+    [{ variant: 'att', m: 2, n: 2 }, { m: 2, n: 2 }, false],
+  ];
+  for (const [c, p, uniform] of cases) {
+    const model = new MIMOFormer({ ...tiny, ...c }, new Generator(21));
+    model.eval();
+    model.makeAttentionUniform();
+    tidy(() => {
+      const B = 8;
+      const L = 12;
+      const lens = lengths(B, L);
+      const h = randn([B, L, tiny.dim!], { generator: new Generator(22) });
+      const mask = tensor(lens.map((n) => Array.from({ length: L }, (_, l) => (l < n ? 1 : 0))));
+      const att = model.layers[0].attention;
+      const got = noGrad(() => att.forward(h, mask, p)); // [B, L, d]
+      // By hand: the mean over a sequence's tokens of W_v·h + b_v, then W_o· + b_o, at every real position.
+      const v = h.matmul(att.v.weight.t()).add(att.v.bias!);
+      const vMean = v.mul(mask.unsqueeze(2)).sum(1).div(mask.sum(1, true));
+      const want = vMean.matmul(att.out.weight.t()).add(att.out.bias!).unsqueeze(1).expand([B, L, tiny.dim!]);
+      if (uniform) assertClose(got.mul(mask.unsqueeze(2)), want.mul(mask.unsqueeze(2)).flatten().toArray() as number[], 1e-5, 1e-4);
+      else assert.ok(got.sub(want).mul(mask.unsqueeze(2)).abs().amax().item() > 0.05, 'plain att at 2×2: the means of the others leak in');
+    });
+    model.dispose();
+  }
+});

@@ -323,6 +323,22 @@ export class MIMOFormer extends Module {
     });
   }
 
+  /**
+   * Ablation for measurements, in place: every layer's key projection set to zero. φ(k) (and every
+   * softmax score) is then the same for each token, so each query weighs its sequence's tokens
+   * equally and every attention output becomes the sequence's mean value, W_o·v̄ + b_o: what the model
+   * does without its attention patterns. The att variant with centerValues then has no crosstalk at
+   * any grid (the mean bypasses the bundles); without centering the other sequences' means still leak.
+   */
+  makeAttentionUniform(): void {
+    noGrad(() => {
+      for (const { attention } of this.layers) {
+        attention.k.weight.fill_(0);
+        attention.k.bias?.fill_(0);
+      }
+    });
+  }
+
   /** The capacity {m: M, n: N}. */
   get capacity(): GridPoint {
     return { m: this.config.m, n: this.config.n };

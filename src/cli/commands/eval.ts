@@ -27,6 +27,7 @@ interface EvalCliOptions {
   grouping: Grouping;
   grids?: [number, number][];
   listopsDir?: string;
+  uniformAttention?: boolean;
   json?: boolean;
   plot?: string;
 }
@@ -138,18 +139,20 @@ export function evalCommand(): Command {
     )
     .option('--grids <grids>', 'MIMOFormer: grids MxN, comma-separated (default: the trained grids)', gridList('--grids'))
     .option('--listops-dir <dir>', 'MIMOFormer on ListOps: folder of basic_{train,val,test}.tsv (default DATA/listops)')
+    .option('--uniform-attention', 'MIMOFormer ablation: zero every key projection, so each query weighs its sequence\'s tokens equally (the attention output becomes the sequence\'s mean value): what the model does without its attention patterns')
     .option('--json', 'print the result as JSON')
     .option('--plot <file.svg>', 'write an SVG plot of accuracy against throughput')
     .action(async (file: string, o: EvalCliOptions) => {
       if (!existsSync(file)) throw new UsageError(`checkpoint not found: ${file}`);
       const info = readCheckpointInfo(file);
+      if (o.uniformAttention && info.model !== 'mimoformer') throw new UsageError(`--uniform-attention: only for MIMOFormer checkpoints, ${file} holds a ${info.model} model`);
       if (info.model === 'datamux') {
         const split = cmd.getOptionValueSource('split') === 'cli' ? o.split : 'dev';
         return evalDataMUXCheckpoint(file, info, { n: o.n, data: o.data, split, limit: o.limit, groups: o.groups, grouping: o.grouping, json: o.json });
       }
       if (info.model === 'mimoformer') {
         const split = cmd.getOptionValueSource('split') === 'cli' ? o.split : 'dev';
-        return evalMIMOFormerCheckpoint(file, info, { grids: o.grids, data: o.data, listopsDir: o.listopsDir, split, limit: o.limit, batch: o.groups, grouping: o.grouping, json: o.json });
+        return evalMIMOFormerCheckpoint(file, info, { grids: o.grids, data: o.data, listopsDir: o.listopsDir, split, limit: o.limit, batch: o.groups, grouping: o.grouping, uniformAttention: o.uniformAttention, json: o.json });
       }
       if (info.model === 'datamux-vision') {
         if (o.split === 'dev') throw new UsageError(`--split dev: MNIST has train and test splits only`);

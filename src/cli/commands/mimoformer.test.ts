@@ -59,6 +59,10 @@ test('mimo train mimoformer trains and resumes; eval reports each grid; interfer
   const given = JSON.parse(await runCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--listops-dir', listops, '--grids', '1x1', '--groups', '8', '--grouping', 'given', '--json']));
   assert.equal(given.grouping, 'given');
   assert.equal(given.points[0].correct, ev.points[0].correct);
+  assert.equal(ev.uniform_attention, false);
+  const uniform = JSON.parse(await runCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--listops-dir', listops, '--grids', '1x1', '--groups', '8', '--uniform-attention', '--json']));
+  assert.equal(uniform.uniform_attention, true);
+  assert.equal(uniform.points[0].total, 24);
   const badGrouping = await captureCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--listops-dir', listops, '--grouping', 'sorted']);
   assert.ok(badGrouping.error instanceof UsageError && /--grouping must be one of random, given, got 'sorted'/.test(badGrouping.error.message), String(badGrouping.error));
   const bad = await captureCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--listops-dir', listops, '--grids', '4x4']);

@@ -99,6 +99,8 @@ test('mimo eval: n not dividing cap, another architecture, missing data and file
   assert.match((r.error as Error).message, /n must divide the checkpoint's capacity cap = 4 \(choose from 1, 2, 4\)/);
   r = await captureCommand(evalCommand(), [checkpoint, '--n', '1,x']);
   assert.ok(r.error instanceof UsageError);
+  r = await captureCommand(evalCommand(), [checkpoint, '--uniform-attention']);
+  assert.ok(r.error instanceof UsageError && /--uniform-attention: only for MIMOFormer checkpoints, .* holds a mimoconv model/.test(r.error.message), String(r.error));
   const wrn = new WideResNet({ inChannels: 1, depth: 10, width: 1, initialWidth: 1 }, new Generator(0));
   const other = path.join(tmp, 'wrn.safetensors');
   saveModelCheckpoint(other, 'wideresnet', wrn, wrn.config, { dataset: 'mnist' });
