@@ -86,6 +86,13 @@ export interface MIMOFormerConfig {
    * configs of models without it read as before.
    */
   centerValues?: boolean;
+  /**
+   * Beyond the reference, a no-attention baseline: every layer's key projection is set to zero and
+   * frozen (makeAttentionUniform), so each attention output is its sequence's mean value
+   * W_o·v̄ + b_o. The same model at the same cost, without attention patterns: what a trained model
+   * reaches without attention at equal budget. Kept only when true.
+   */
+  uniformAttention?: boolean;
 }
 
 /** A small default: d 64, F 128, 2 heads of 32, 1 layer, R 256, att on a 2×2 grid. */
@@ -117,6 +124,7 @@ export function checkMIMOFormerConfig(c: MIMOFormerConfig): void {
   if (typeof c.dual !== 'boolean') throw new TypeError(`MIMOFormer: dual must be a boolean, got ${String(c.dual)}`);
   if (c.centerValues !== undefined && typeof c.centerValues !== 'boolean') throw new TypeError(`MIMOFormer: centerValues must be a boolean, got ${String(c.centerValues)}`);
   if (c.centerValues && c.variant !== 'att') throw new RangeError(`MIMOFormer: centerValues applies to the att variant only, got '${c.variant}'`);
+  if (c.uniformAttention !== undefined && typeof c.uniformAttention !== 'boolean') throw new TypeError(`MIMOFormer: uniformAttention must be a boolean, got ${String(c.uniformAttention)}`);
 }
 
 const projection = (lin: Linear): Projection => ({ weight: lin.weight, bias: lin.bias! });
@@ -309,6 +317,7 @@ export class MIMOFormer extends Module {
     const c: MIMOFormerConfig = { ...defaultMIMOFormerConfig, ...config };
     checkMIMOFormerConfig(c);
     if (!c.centerValues) delete c.centerValues; // absent, not false, in the saved config
+    if (!c.uniformAttention) delete c.uniformAttention;
     this.config = Object.freeze(c);
     const g = { generator };
     this.tokenEmbedding = this.registerModule('token_embedding', new Embedding(c.vocabSize, c.dim, g));
@@ -321,6 +330,10 @@ export class MIMOFormer extends Module {
     noGrad(() => {
       for (const e of [this.tokenEmbedding, this.positionEmbedding]) e.weight.normal_(0, MIMOFORMER_EMBEDDING_STD, generator);
     });
+    if (c.uniformAttention) {
+      this.makeAttentionUniform();
+      for (const { attention } of this.layers) for (const p of attention.k.parameters()) p.requiresGrad_(false);
+    }
   }
 
   /**

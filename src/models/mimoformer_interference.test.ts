@@ -169,3 +169,49 @@ test('interference: with keys projected to zero attention is uniform, the own ou
     else assert.ok(r.output_crosstalk_rms > 0.1 * r.output_rms && r.deviation_rel_error > 1e4, `plain crosstalk ${r.output_crosstalk_rms}`);
   }
 });
+
+test('interference: the crosstalk splits into pattern error and value crosstalk; the ReLU kernel keeps about 1/√(MN) of the attention pattern, at any scale of q and k', () => {
+  // Measured (random-init att 4×4, D = 32, L = 32, 32 sequences, layer 0), kept: 1×1 1, 2×2 ≈ 0.5, 4×4 ≈ 0.27,
+  // the same with q and k scaled by 5: the kernel is positively homogeneous, only the bundles' angles count.
+  const kept: number[][] = [];
+  for (const scale of [1, 5]) {
+    const model = new MIMOFormer({ ...cfg, variant: 'att', m: 4, n: 4, layers: 1 }, new Generator(12));
+    const att = model.layers[0].attention;
+    noGrad(() => {
+      att.q.weight.mul_(scale);
+      att.k.weight.mul_(scale);
+    });
+    const ids = randint(1, 20, [32, 32], { generator: new Generator(13) });
+    const row: number[] = [];
+    for (const p of [{ m: 1, n: 1 }, { m: 2, n: 2 }, { m: 4, n: 4 }]) {
+      const [r] = tidy(() => interferenceProbe(model, ids, undefined, p));
+      console.log(`q, k ×${scale}, ${p.m}×${p.n}: kept ${r.deviation_kept.toFixed(3)}, pattern ${r.pattern_error_rms.toExponential(2)}, values ${r.value_crosstalk_rms.toExponential(2)}, total ${r.output_crosstalk_rms.toExponential(2)}`);
+      if (p.m === 1) {
+        assert.ok(Math.abs(r.deviation_kept - 1) < 1e-4 && r.pattern_error_rms < 1e-5 * r.output_rms && r.value_crosstalk_rms < 1e-5 * r.output_rms, '1×1: nothing lost');
+      } else {
+        // The two parts add up to the crosstalk as vectors: the triangle inequality must hold.
+        assert.ok(r.output_crosstalk_rms <= r.pattern_error_rms + r.value_crosstalk_rms + 1e-7 && r.output_crosstalk_rms >= Math.abs(r.pattern_error_rms - r.value_crosstalk_rms) - 1e-7);
+        const want = 1 / Math.sqrt(p.m * p.n);
+        assert.ok(Math.abs(r.deviation_kept - want) < 0.4 * want, `${p.m}×${p.n}: kept ${r.deviation_kept} vs 1/√(MN) = ${want}`);
+      }
+      row.push(r.deviation_kept);
+    }
+    ids.dispose();
+    model.dispose();
+    kept.push(row);
+  }
+  assert.ok(kept[0][1] > kept[0][2], 'the larger grid keeps less');
+  for (let i = 0; i < 3; i++) assert.ok(Math.abs(kept[0][i] - kept[1][i]) < 0.05, `scale-invariant: ${kept[0][i]} vs ${kept[1][i]}`);
+});
+
+test('interference: with zero keys and sequences of equal length the bundles\' pattern is uniform too (no pattern error): the plain model\'s crosstalk is all values', () => {
+  for (const centerValues of [true, false]) {
+    const model = new MIMOFormer({ ...cfg, variant: 'att', m: 2, n: 2, layers: 1, centerValues }, new Generator(14));
+    model.makeAttentionUniform();
+    const [r] = tidy(() => interferenceProbe(model, randint(1, 20, [8, 32], { generator: new Generator(15) })));
+    model.dispose();
+    assert.ok(r.pattern_error_rms < 1e-5 * r.output_rms, `pattern ${r.pattern_error_rms}`);
+    if (centerValues) assert.ok(r.value_crosstalk_rms < 1e-5 * r.output_rms);
+    else assertClose(tensor([r.value_crosstalk_rms]), [r.output_crosstalk_rms], 1e-6, 1e-5);
+  }
+});

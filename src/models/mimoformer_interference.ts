@@ -16,7 +16,17 @@
 // projection W_o, and against the separate output's deviation from the sequence's mean value. For
 // att-mlp, whose output is never unbound, the output rows use the att core on that layer's q, k, v:
 // they measure the bundled attention channel.
-import { Tensor, noGrad, tidy } from '../tensor/index.js';
+//
+// The output crosstalk splits exactly in two. The "own" output ô_mn is the superposed output with
+// every other sequence's values set to zero: the sequence's own values weighed by the attention
+// pattern of the bundles (φ(q̃_n)·φ(k̃_m), normalised over bundle m). Then
+//   pattern error   ô_mn − o_mn         the bundles' pattern against the sequence's own
+//   value crosstalk o_mn superposed − ô_mn   the other sequences' values let through by unbinding
+// and "kept" = ⟨ô_mn − v̄_mn, o_mn − v̄_mn⟩ / ‖o_mn − v̄_mn‖² says how much of what the sequence's own
+// attention adds to its mean value survives in superposition (1: all; 0: none, as uniform attention).
+// The ReLU kernel is positively homogeneous, so its score depends on the angle of q̃_n and k̃_m,
+// which a bundle of MN-fold sums dilutes: the pattern flattens as the grid grows.
+import { Tensor, noGrad, tidy, zeros } from '../tensor/index.js';
 import { linearAttention, reluFeatures } from './favor.js';
 import { centerValues, superposedAttention } from './mimoformer_attention.js';
 import type { GridPoint, MIMOFormer, MIMOFormerAttention } from './mimoformer.js';
@@ -68,6 +78,12 @@ export interface InterferenceRow {
   /** The same two after the output projection W_o. */
   projected_deviation_rms: number;
   projected_deviation_rel_error: number;
+  /** RMS(ô_mn − o_mn): the own values under the bundles' attention pattern against the separate output. */
+  pattern_error_rms: number;
+  /** RMS(o_mn superposed − ô_mn): the other sequences' values after unbinding. (Pattern error + value crosstalk = the output crosstalk, as vectors.) */
+  value_crosstalk_rms: number;
+  /** ⟨ô − v̄, o − v̄⟩ / ‖o − v̄‖² over real query positions: the share of the attention's deviation from the mean value kept in superposition (1 on a 1×1 grid). */
+  deviation_kept: number;
   /**
    * Share of the power of q, k and v (over real tokens, per head) in each sequence's own mean over
    * its tokens. A sequence's key is the same at every position, so in superposition its mean
@@ -134,8 +150,17 @@ function layerRow(layer: number, att: MIMOFormerAttention, normed: Tensor, mask:
     let devSq = 0;
     let projDevSq = 0;
     const own = (centered ?? centerValues(g.v, g.mask)).mean; // v̄_mn [B′, m, n, H, 1, D]
+    let patternSq = 0;
+    let valueSq = 0;
+    let keptDot = 0;
     for (let i = 0; i < p.m; i++) {
       for (let j = 0; j < p.n; j++) {
+        // ô_mn: the superposed output with the values of every sequence but (i, j) zeroed.
+        const only = zeros([1, p.m, p.n, 1, 1, 1], { dtype: g.v.dtype });
+        noGrad(() => only.select(1, i).select(1, j).fill_(1));
+        const alone = centered
+          ? superposedAttention(g.q, g.k, centered.v.mul(only), g.mask, a, att.omega).add(centered.mean)
+          : superposedAttention(g.q, g.k, g.v.mul(only), g.mask, a, att.omega);
         const omegaMn = att.omega.mul(a.select(0, i).select(0, j).unsqueeze(0)); // Ω·diag(a_mn)
         const cell = (t: Tensor) => t.select(1, i).select(1, j); // [B′, H, L, D]
         const km = g.mask.select(1, i).select(1, j).unsqueeze(1).expand([g.q.shape[0], H, L]);
@@ -150,6 +175,10 @@ function layerRow(layer: number, att: MIMOFormerAttention, normed: Tensor, mask:
         const dev = o.sub(cell(own)).mul(wq);
         devSq += dev.square().sum().item();
         projDevSq += project(dev).square().sum().item();
+        const ownOut = cell(alone);
+        patternSq += ownOut.sub(o).square().mul(wq).sum().item();
+        valueSq += cell(bundled).sub(ownOut).square().mul(wq).sum().item();
+        keptDot += ownOut.sub(cell(own)).mul(dev).sum().item();
       }
     }
     const queries = g.mask.sum().item() * H * D;
@@ -173,6 +202,7 @@ function layerRow(layer: number, att: MIMOFormerAttention, normed: Tensor, mask:
       output_rms: outputRms, output_crosstalk_rms: outputCross, output_rel_error: outputCross / outputRms,
       projected_output_rms: projOut, projected_output_crosstalk_rms: projCross, projected_output_rel_error: projCross / projOut,
       deviation_rms: devRms, deviation_rel_error: outputCross / devRms, projected_deviation_rms: projDevRms, projected_deviation_rel_error: projCross / projDevRms,
+      pattern_error_rms: Math.sqrt(patternSq / Math.max(queries, 1)), value_crosstalk_rms: Math.sqrt(valueSq / Math.max(queries, 1)), deviation_kept: keptDot / devSq,
       q_mean_share: meanShare(g.q), k_mean_share: meanShare(g.k), v_mean_share: meanShare(g.v),
     };
   });

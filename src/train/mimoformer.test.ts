@@ -7,7 +7,11 @@ import { LISTOPS_FILES, generateListOps, writeListOpsTsv } from '../data/listops
 import { loadLraTask } from '../data/lra.js';
 import { loadFile } from '../io/index.js';
 import { MIMOFormer } from '../models/mimoformer.js';
-import { curriculumGrid, defaultMIMOFormerTrainConfig, evaluateMIMOFormer, halfGrid, lraBatch, mimoFormerCheckpointSteps, trainMIMOFormer, validateMIMOFormerTrainConfig } from './mimoformer.js';
+import { Generator } from '../tensor/index.js';
+import {
+  curriculumGrid, defaultMIMOFormerTrainConfig, evaluateMIMOFormer, halfGrid, lraBatch, mimoFormerCheckpointSteps, mimoFormerModelConfig, resolveMIMOFormerTrainConfig, trainMIMOFormer,
+  validateMIMOFormerTrainConfig,
+} from './mimoformer.js';
 
 let root: string;
 let listopsDir: string;
@@ -129,6 +133,28 @@ test('value centering reaches the checkpoint: the reloaded model centers and rep
   const dev = await loadLraTask('listops', root, 'dev', { length: 96, listopsDir });
   const [p] = evaluateMIMOFormer(model, dev, [{ m: 2, n: 2 }], { batch: 8 });
   assert.equal(p.accuracy, r.evals.at(-1)!.eval_accuracy['2×2']);
+  model.dispose();
+  dev.inputs.dispose();
+  dev.labels.dispose();
+});
+
+test('uniform attention (the no-attention baseline) holds the key projections at zero while the rest trains; the checkpoint keeps it', async () => {
+  const out = path.join(root, 'uniform');
+  const r = await trainMIMOFormer({ out, listopsDir, ...tiny, variant: 'performer', uniformAttention: true, steps: 3, evalEvery: 3, evalLimit: null });
+  const { loadMIMOFormer } = await import('../models/checkpoint.js');
+  const { model } = loadMIMOFormer(path.join(out, 'model.safetensors'));
+  assert.equal(model.config.uniformAttention, true);
+  const att = model.layers[0].attention;
+  assert.equal(att.k.weight.abs().amax().item(), 0);
+  assert.equal(att.k.bias!.abs().amax().item(), 0);
+  assert.ok(!att.k.weight.requiresGrad && att.q.weight.requiresGrad);
+  // The other weights did train: they differ from the same seed's initial model.
+  const init = new MIMOFormer(mimoFormerModelConfig(resolveMIMOFormerTrainConfig({ ...tiny, variant: 'performer', uniformAttention: true })), new Generator(0));
+  assert.ok(att.v.weight.sub(init.layers[0].attention.v.weight).abs().amax().item() > 1e-4);
+  init.dispose();
+  const dev = await loadLraTask('listops', root, 'dev', { length: 96, listopsDir });
+  const [p] = evaluateMIMOFormer(model, dev, [{ m: 1, n: 1 }], { batch: 8 });
+  assert.equal(p.accuracy, r.evals.at(-1)!.eval_accuracy['1×1']);
   model.dispose();
   dev.inputs.dispose();
   dev.labels.dispose();

@@ -57,6 +57,8 @@ export interface MIMOFormerTrainConfig {
   dropout: number;
   /** att: bundle each sequence's mean value out and add it back after unbinding (MIMOFormerConfig.centerValues). */
   centerValues: boolean;
+  /** No-attention baseline: key projections held at zero, every attention output its sequence's mean value (MIMOFormerConfig.uniformAttention). */
+  uniformAttention: boolean;
   /** Tokens per sequence (longer inputs are cut; default the task's LRA length). */
   length: number;
   steps: number;
@@ -81,7 +83,7 @@ export interface MIMOFormerTrainConfig {
  */
 export const defaultMIMOFormerTrainConfig: MIMOFormerTrainConfig = {
   task: 'listops', variant: 'performer', m: 1, n: 1, points: [[1, 1]], curriculumSteps: 0, curriculumStages: 1, dim: 64, ffn: 128, heads: 4, headDim: 64, layers: 1,
-  features: 64, dropout: 0.1, centerValues: false, length: 2000, steps: 2000, batch: 32, lr: 1e-3, pctStart: 0.1, weightDecay: 0, clipNorm: 1, evalEvery: 250,
+  features: 64, dropout: 0.1, centerValues: false, uniformAttention: false, length: 2000, steps: 2000, batch: 32, lr: 1e-3, pctStart: 0.1, weightDecay: 0, clipNorm: 1, evalEvery: 250,
   limit: null, evalLimit: 2000, seed: 0,
 };
 
@@ -117,6 +119,7 @@ export function validateMIMOFormerTrainConfig(c: MIMOFormerTrainConfig): void {
   if (!(c.dropout >= 0 && c.dropout < 1)) bad(`dropout must be in [0, 1), got ${c.dropout}`);
   if (typeof c.centerValues !== 'boolean') bad(`centerValues must be a boolean, got ${String(c.centerValues)}`);
   if (c.centerValues && c.variant !== 'att') bad(`centerValues applies to the att variant only, got '${c.variant}'`);
+  if (typeof c.uniformAttention !== 'boolean') bad(`uniformAttention must be a boolean, got ${String(c.uniformAttention)}`);
   for (const k of ['weightDecay', 'clipNorm'] as const) if (!(c[k] >= 0 && Number.isFinite(c[k]))) bad(`${k} must be a non-negative number, got ${c[k]}`);
   if (c.limit !== null) posInt(c.limit, 'limit');
   if (c.evalLimit !== null) posInt(c.evalLimit, 'evalLimit');
@@ -130,6 +133,7 @@ export function mimoFormerModelConfig(c: MIMOFormerTrainConfig): MIMOFormerConfi
     vocabSize: info.vocabSize, padId: info.padId, maxLength: c.length, classes: info.classes, dim: c.dim, ffn: c.ffn, heads: c.heads,
     headDim: c.headDim, layers: c.layers, features: c.features, dropout: c.dropout, variant: c.variant, m: c.m, n: c.n, dual: false,
     ...(c.centerValues ? { centerValues: true } : {}),
+    ...(c.uniformAttention ? { uniformAttention: true } : {}),
   };
 }
 

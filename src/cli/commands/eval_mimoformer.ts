@@ -36,6 +36,7 @@ export async function evalMIMOFormerCheckpoint(file: string, info: Checkpoint, o
   const data = takeSubset(await loadLraTask(extra.task, resolveDataDir(o.data), o.split, { length: c.maxLength, listopsDir: o.listopsDir }), o.limit ?? null, 1);
   const { model } = loadMIMOFormer(file);
   if (o.uniformAttention) model.makeAttentionUniform();
+  const uniform = Boolean(o.uniformAttention || model.config.uniformAttention); // made uniform here, or trained so
   let points;
   try {
     points = evaluateMIMOFormer(model, data, grids.map(([m, n]) => ({ m, n })), { batch: o.batch, warmup: true, grouping: o.grouping });
@@ -53,10 +54,10 @@ export async function evalMIMOFormerCheckpoint(file: string, info: Checkpoint, o
   model.dispose();
   const result = {
     checkpoint: file, model: 'mimoformer', config: info.config, step: extra.step ?? null, task: extra.task, split: o.split, sequences: rows[0]?.total ?? 0,
-    batch: o.batch, grouping: o.grouping ?? DEFAULT_GROUPING, uniform_attention: o.uniformAttention ?? false, threads: getThreads(), points: rows,
+    batch: o.batch, grouping: o.grouping ?? DEFAULT_GROUPING, uniform_attention: uniform, threads: getThreads(), points: rows,
   };
   if (o.json) return printJson(result);
-  console.log(`${file} (${c.variant}, step ${result.step ?? '?'}${o.uniformAttention ? ', attention made uniform' : ''}) on LRA ${extra.task} ${o.split}: ${result.sequences} sequences, batch ${o.batch}`);
+  console.log(`${file} (${c.variant}, step ${result.step ?? '?'}${o.uniformAttention ? ', attention made uniform' : model.config.uniformAttention ? ', trained with uniform attention' : ''}) on LRA ${extra.task} ${o.split}: ${result.sequences} sequences, batch ${o.batch}`);
   console.log(formatTable(
     ['grid', 'accuracy', 'seq/s', 'MMAC/seq', 'core MMAC/seq', 'seconds'],
     rows.map((r) => [`${r.m}×${r.n}`, `${(100 * r.accuracy).toFixed(2)}%`, r.sequences_per_s.toFixed(1), (r.macs_per_sequence / 1e6).toFixed(2), (r.core_macs_per_sequence / 1e6).toFixed(2), r.seconds.toFixed(2)]),

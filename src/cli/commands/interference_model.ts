@@ -82,11 +82,12 @@ export async function printModelInterference(o: ModelInterferenceOptions): Promi
   const rows = await modelInterference(o);
   if (o.json) return printJson(rows);
   console.log(formatTable(
-    ['weights', 'layer', 'grid', 'D', 'signal', 'crosstalk', 'SIR', 'pred SIR', 'SIR vs |q||k|', 'sqrt(D/(MN-1))', 'out rel err', 'after W_o', 'vs attention (after W_o)', 'q/k/v in means'],
+    ['weights', 'layer', 'grid', 'D', 'signal', 'crosstalk', 'SIR', 'pred SIR', 'SIR vs |q||k|', 'sqrt(D/(MN-1))', 'out rel err', 'after W_o', 'vs attention (after W_o)', 'pattern / values', 'kept', 'q/k/v in means'],
     rows.map((r) => [
       r.weights, String(r.layer), `${r.m}×${r.n}`, String(r.head_dim), num(r.signal_rms, 4), num(r.crosstalk_rms, 4), num(r.sir, 3), num(r.predicted_sir, 3),
       num(r.sir_aligned, 2), num(r.theory_sir_aligned, 2), num(r.output_rel_error, 3), num(r.projected_output_rel_error, 3),
       `${num(r.deviation_rel_error, 2)} (${num(r.projected_deviation_rel_error, 2)})`,
+      `${num(r.pattern_error_rms / r.output_rms, 3)} / ${num(r.value_crosstalk_rms / r.output_rms, 3)}`, num(r.deviation_kept, 3),
       [r.q_mean_share, r.k_mean_share, r.v_mean_share].map((v) => num(v, 2)).join('/'),
     ]),
   ));
@@ -97,6 +98,10 @@ export async function printModelInterference(o: ModelInterferenceOptions): Promi
     'out rel err: RMS(att output in superposition - the same sequence through its own Performer) / RMS(own Performer output);',
     'after W_o: the same ratio after the layer\'s output projection (a trained W_o can reject crosstalk outside its sequence\'s values).',
     'vs attention: the output crosstalk over RMS(own Performer output - the sequence\'s mean value), what its attention pattern adds to the mean.',
+    'pattern / values: the crosstalk in two, over RMS(own Performer output): the sequence\'s own values under the bundles\' attention pattern',
+    '  against its own Performer\'s, and the other sequences\' values let through by unbinding (the two add up to the crosstalk as vectors).',
+    'kept: how much of what its own attention adds to the mean value the sequence keeps in superposition (1: all, 0: none); the ReLU',
+    '  kernel sees only the angle of the bundles, diluted MN-fold, so for random-like q, k about 1/sqrt(MN).',
     'q/k/v in means: share of their power in each sequence\'s own mean over its tokens; in superposition a mean leaks into the other sequences coherently over positions (--center-values removes v\'s).',
   ].join('\n'));
 }

@@ -72,6 +72,22 @@ test('mimo train mimoformer trains and resumes; eval reports each grid; interfer
   assert.deepEqual(rows.map((r: { weights: string; m: number }) => `${r.weights} ${r.m}`), ['trained 1', 'untrained 1', 'trained 2', 'untrained 2']);
   assert.equal(rows[0].crosstalk_rms, 0); // one sequence per bundle: nothing to interfere
   assert.ok(rows[2].crosstalk_rms > 0 && rows[2].sir > 0);
+  assert.ok(Math.abs(rows[0].deviation_kept - 1) < 1e-4 && rows[0].value_crosstalk_rms === 0);
+  assert.ok(rows[2].pattern_error_rms > 0 && rows[2].value_crosstalk_rms > 0 && rows[2].deviation_kept < 1);
+  const table = await runCommand(interferenceCommand(), ['--model', path.join(out, 'model.safetensors'), '--listops-dir', listops, '--sequences', '8', '--positions', '16']);
+  assert.match(table.split('\n')[0], /pattern \/ values\s+kept\s+q\/k\/v in means$/);
+});
+
+test('mimo train mimoformer --uniform-attention trains the no-attention baseline; eval says so', async () => {
+  const out = path.join(tmp, 'uniform');
+  const r = JSON.parse(await runCommand(trainCommand(), ['mimoformer', ...args('--variant', 'performer', '--uniform-attention', '--steps', '4', '--eval-every', '2', '--stop-after', '2', '--out', out, '--json')]));
+  assert.equal(r.config.uniformAttention, true);
+  const ev = JSON.parse(await runCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--listops-dir', listops, '--groups', '8', '--json']));
+  assert.equal(ev.uniform_attention, true);
+  assert.equal(ev.config.uniformAttention, true);
+  const resumed = JSON.parse(await runCommand(trainCommand(), ['mimoformer', '--out', out, '--resume', '--listops-dir', listops, '--json']));
+  assert.equal(resumed.config.uniformAttention, true);
+  assert.equal(resumed.start_step, 2);
 });
 
 test('mimo train mimoformer and interference --model reject impossible settings as usage errors', async () => {
