@@ -155,30 +155,33 @@ function layerRow(layer: number, att: MIMOFormerAttention, normed: Tensor, mask:
     let keptDot = 0;
     for (let i = 0; i < p.m; i++) {
       for (let j = 0; j < p.n; j++) {
-        // ô_mn: the superposed output with the values of every sequence but (i, j) zeroed.
-        const only = zeros([1, p.m, p.n, 1, 1, 1], { dtype: g.v.dtype });
-        noGrad(() => only.select(1, i).select(1, j).fill_(1));
-        const alone = centered
-          ? superposedAttention(g.q, g.k, centered.v.mul(only), g.mask, a, att.omega).add(centered.mean)
-          : superposedAttention(g.q, g.k, g.v.mul(only), g.mask, a, att.omega);
-        const omegaMn = att.omega.mul(a.select(0, i).select(0, j).unsqueeze(0)); // Ω·diag(a_mn)
-        const cell = (t: Tensor) => t.select(1, i).select(1, j); // [B′, H, L, D]
-        const km = g.mask.select(1, i).select(1, j).unsqueeze(1).expand([g.q.shape[0], H, L]);
-        const o = linearAttention(reluFeatures(cell(g.q), omegaMn), reluFeatures(cell(g.k), omegaMn), cell(g.v), km);
-        const wq = km.to(o.dtype).unsqueeze(3);
-        const diff = cell(bundled).sub(o);
-        outSq += o.square().mul(wq).sum().item();
-        diffSq += diff.square().mul(wq).sum().item();
-        const wl = km.select(1, 0).to(o.dtype).unsqueeze(2); // [B′, L, 1]
-        projOutSq += project(o).square().mul(wl).sum().item();
-        projDiffSq += project(diff).square().mul(wl).sum().item();
-        const dev = o.sub(cell(own)).mul(wq);
-        devSq += dev.square().sum().item();
-        projDevSq += project(dev).square().sum().item();
-        const ownOut = cell(alone);
-        patternSq += ownOut.sub(o).square().mul(wq).sum().item();
-        valueSq += cell(bundled).sub(ownOut).square().mul(wq).sum().item();
-        keptDot += ownOut.sub(cell(own)).mul(dev).sum().item();
+        // One scope per cell: ô_mn takes a whole grid's output, m·n of them would not fit in memory.
+        tidy(() => {
+          // ô_mn: the superposed output with the values of every sequence but (i, j) zeroed.
+          const only = zeros([1, p.m, p.n, 1, 1, 1], { dtype: g.v.dtype });
+          noGrad(() => only.select(1, i).select(1, j).fill_(1));
+          const alone = centered
+            ? superposedAttention(g.q, g.k, centered.v.mul(only), g.mask, a, att.omega).add(centered.mean)
+            : superposedAttention(g.q, g.k, g.v.mul(only), g.mask, a, att.omega);
+          const omegaMn = att.omega.mul(a.select(0, i).select(0, j).unsqueeze(0)); // Ω·diag(a_mn)
+          const cell = (t: Tensor) => t.select(1, i).select(1, j); // [B′, H, L, D]
+          const km = g.mask.select(1, i).select(1, j).unsqueeze(1).expand([g.q.shape[0], H, L]);
+          const o = linearAttention(reluFeatures(cell(g.q), omegaMn), reluFeatures(cell(g.k), omegaMn), cell(g.v), km);
+          const wq = km.to(o.dtype).unsqueeze(3);
+          const diff = cell(bundled).sub(o);
+          outSq += o.square().mul(wq).sum().item();
+          diffSq += diff.square().mul(wq).sum().item();
+          const wl = km.select(1, 0).to(o.dtype).unsqueeze(2); // [B′, L, 1]
+          projOutSq += project(o).square().mul(wl).sum().item();
+          projDiffSq += project(diff).square().mul(wl).sum().item();
+          const dev = o.sub(cell(own)).mul(wq);
+          devSq += dev.square().sum().item();
+          projDevSq += project(dev).square().sum().item();
+          const ownOut = cell(alone);
+          patternSq += ownOut.sub(o).square().mul(wq).sum().item();
+          valueSq += cell(bundled).sub(ownOut).square().mul(wq).sum().item();
+          keptDot += ownOut.sub(cell(own)).mul(dev).sum().item();
+        });
       }
     }
     const queries = g.mask.sum().item() * H * D;
