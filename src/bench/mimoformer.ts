@@ -152,15 +152,15 @@ export function runMIMOFormerBench(o: Partial<MIMOFormerBenchOptions> = {}): MIM
       if (p.variant === 'softmax' || p.variant === 'performer') {
         // No padding in the benchmark: the cores run without key masks, as the model does then.
         if (p.variant === 'softmax') return () => noGrad(() => tidy(() => void softmaxAttention(q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2))));
-        return () => noGrad(() => tidy(() => void performerCore(q, k, v, undefined, att.omega)));
+        return () => noGrad(() => tidy(() => void performerCore(q, k, v, undefined, att.omega, att.kernel)));
       }
       // att / att-mlp: the core on the bundles (bundling itself is folded into the projections).
       const Bp = c.sequences / (p.m * p.n);
       const bundles = { qt: keep(randn([Bp, p.n, L, H, D], { generator: g })), kt: keep(randn([Bp, p.m, L, H, D], { generator: g })), vt: keep(randn([Bp, p.m, L, H, D], { generator: g })) };
       owned.push(bundles.qt, bundles.kt, bundles.vt);
       if (p.variant === 'att' && c.centerValues) return () => noGrad(() => tidy(() => void att.centeredReadout(bundles, x, undefined, p)));
-      if (p.variant === 'att') return () => noGrad(() => tidy(() => void superposedReadout(bundles, p.m, att.omega)));
-      return () => noGrad(() => tidy(() => void blockCore(bundles, att.omega)));
+      if (p.variant === 'att') return () => noGrad(() => tidy(() => void superposedReadout(bundles, p.m, att.omega, att.kernel)));
+      return () => noGrad(() => tidy(() => void blockCore(bundles, att.omega, att.kernel)));
     });
     const infer = specs.map((p) => () => noGrad(() => tidy(() => void models.get(p.variant)!.forward(ids, undefined, { m: p.m, n: p.n }))));
     const label = (p: MIMOFormerBenchPointSpec) => (p.m * p.n === 1 && p.variant !== 'att' && p.variant !== 'att-mlp' ? p.variant : `${p.variant} ${p.m}×${p.n}`);

@@ -7,10 +7,14 @@
 //                         of freedom), so the rows are marginally Gaussian but orthogonal within a block.
 //   x'           [..., L, D] = x · D^(-1/4)   (on queries and on keys: their product carries 1/√D)
 //   reluFeatures    φ(x) = ReLU(x' Ωᵀ) + 1e-3                       the generalized ReLU kernel (MIMOFormer)
-//   softmaxFeatures φ(x) = exp(x' Ωᵀ − ‖x'‖²/2 − c)/√R              positive random features:
+//   softmaxFeatures φ(x) = (exp(x' Ωᵀ − ‖x'‖²/2 − c) + 1e-20)/√R    positive random features:
 //                         E[φ(q)ᵀφ(k)] ∝ exp(qᵀk/√D), the softmax kernel; c is a stabiliser (the row
-//                         maximum for queries, the maximum over all keys of a sequence for keys: both
-//                         cancel in the normalised attention)
+//                         maximum for queries; for keys one maximum per batch row, over everything
+//                         else, so every key that enters one normalised sum, of a sequence or of a
+//                         superposition group, shares it: it cancels in the attention). The 1e-20
+//                         keeps a normaliser from vanishing when a bundle's keys all lie far below
+//                         the maximum.
+//   favorFeatures   φ of the kernel named: 'relu' (the reference's) or 'softmax'
 //   linearAttention  out = φQ (φKᵀ V) / (φQ φKᵀ 𝟏)                 [..., Lq, Dv], in O(L·R·D)
 //
 // Padding: a key with keyMask 0 has its φK row and V row zeroed, so it adds to neither the state
@@ -20,6 +24,18 @@ import type { DType, Generator } from '../tensor/index.js';
 
 /** The constant added to the ReLU features (performer-pytorch's kernel_epsilon). */
 export const RELU_FEATURE_EPS = 1e-3;
+/**
+ * The constant added to the softmax features before the 1/√R: it only keeps a normaliser from being
+ * exactly 0 (a bundle whose keys all underflow against the group's maximum). performer-pytorch adds
+ * 1e-4; with one maximum over a whole group's keys and features a typical feature can lie near
+ * e^(−10) ≈ 5e-5, where 1e-4 would be a floor that flattens the attention, so the constant here is
+ * negligible.
+ */
+export const SOFTMAX_FEATURE_EPS = 1e-20;
+
+/** The FAVOR+ kernels: the generalized ReLU kernel (MIMOFormer's) and the softmax kernel exp(⟨q, k⟩/√D) (the Performer paper's). */
+export type FavorKernel = 'relu' | 'softmax';
+export const FAVOR_KERNELS: readonly FavorKernel[] = ['relu', 'softmax'];
 
 function checkPositiveInt(v: number, name: string, op: string): void {
   if (!Number.isInteger(v) || v < 1) throw new RangeError(`${op}: ${name} must be a positive integer, got ${String(v)}`);
@@ -62,8 +78,9 @@ export function reluFeatures(x: Tensor, omega: Tensor): Tensor {
 
 /**
  * Positive random features of the softmax kernel: x [..., L, D] → [..., L, R] with
- * φ(x) = exp(x'Ωᵀ − ‖x'‖²/2 − c)/√R, x' = x·D^(-1/4). Queries (isQuery) take c per row; keys take one
- * c per sequence (the maximum over its L rows and R features), so it cancels in the attention.
+ * φ(x) = (exp(x'Ωᵀ − ‖x'‖²/2 − c) + 1e-20)/√R, x' = x·D^(-1/4). Queries (isQuery) take c per row; keys
+ * take one c per index of the first dimension (the maximum over all the others), shared by every
+ * key that a normalised sum adds up, so it cancels in the attention.
  */
 export function softmaxFeatures(x: Tensor, omega: Tensor, isQuery: boolean): Tensor {
   checkFeatures(x, omega, 'softmaxFeatures');
@@ -74,9 +91,15 @@ export function softmaxFeatures(x: Tensor, omega: Tensor, isQuery: boolean): Ten
     const proj = xs.matmul(omega.t()); // [..., L, R]
     const half = xs.square().sum(-1, true).mul(0.5); // [..., L, 1]
     const logits = proj.sub(half);
-    const c = noGrad(() => (isQuery ? logits.amax(-1, true) : logits.amax([-2, -1], true)));
-    return logits.sub(c).exp().mul(1 / Math.sqrt(R));
+    const rest = logits.ndim > 2 ? Array.from({ length: logits.ndim - 1 }, (_, i) => i + 1) : [0, 1];
+    const c = noGrad(() => (isQuery ? logits.amax(-1, true) : logits.amax(rest, true)));
+    return logits.sub(c).exp().add(SOFTMAX_FEATURE_EPS).mul(1 / Math.sqrt(R));
   });
+}
+
+/** φ(x) of the kernel: reluFeatures, or softmaxFeatures (which treats queries and keys differently). */
+export function favorFeatures(kernel: FavorKernel, x: Tensor, omega: Tensor, isQuery: boolean): Tensor {
+  return kernel === 'relu' ? reluFeatures(x, omega) : softmaxFeatures(x, omega, isQuery);
 }
 
 /**

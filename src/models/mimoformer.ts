@@ -13,7 +13,9 @@
 // Attention cores (per head; q, k, v [B, H, L, D]):
 //   softmax    softmax(qkᵀ/√D)v with the key padding mask (short sequences only: O(L²))
 //   performer  FAVOR+ with the ReLU kernel φ(x) = ReLU(x·D^(-1/4)·Ωᵀ) + 1e-3 (favor.ts), one fixed Ω
-//              buffer [R, D] per layer (never redrawn); padded keys zeroed in φ(K) and V
+//              buffer [R, D] per layer (never redrawn); padded keys zeroed in φ(K) and V. Option
+//              kernel 'softmax' (beyond the reference; performer, att, att-mlp): positive random
+//              features of exp(⟨q, k⟩/√D) instead
 //   att        FAVOR+S (mimoformer_attention.ts): a group of M·N consecutive batch rows, row
 //              i ↦ (b′, m, n) with m = ⌊i/N⌋ mod M, n = i mod N, shares one attention state; q and k
 //              scaled by 1/√(MN), bound by fixed Rademacher keys a [M, N, D] per layer (buffers),
@@ -45,7 +47,8 @@ import { F, Tensor, arange, cat, full, noGrad, tensor, tidy } from '../tensor/in
 import type { Generator } from '../tensor/index.js';
 import { Dropout, Embedding, LayerNorm, Linear, Module, maskedMean } from '../nn/index.js';
 import { bipolarKeys } from '../superposition/keys.js';
-import { orthogonalRandomFeatures, softmaxAttention } from './favor.js';
+import { FAVOR_KERNELS, orthogonalRandomFeatures, softmaxAttention } from './favor.js';
+import type { FavorKernel } from './favor.js';
 import { blockCore, bundledProjections, centerValueBundles, performerCore, superposedReadout, unbindingProjection } from './mimoformer_attention.js';
 import type { Bundles, Projection } from './mimoformer_attention.js';
 import { mimoformerMacs } from './mimoformer_macs.js';
@@ -93,6 +96,13 @@ export interface MIMOFormerConfig {
    * reaches without attention at equal budget. Kept only when true.
    */
   uniformAttention?: boolean;
+  /**
+   * The FAVOR+ kernel of performer, att and att-mlp: 'relu' (the reference's; the default) or
+   * 'softmax' (positive random features of exp(⟨q, k⟩/√D), beyond the reference: the ReLU kernel
+   * sees only the bundles' angles, so superposition flattens its attention by about 1/√(MN), while
+   * the softmax kernel's sharpness scales with the scores). Kept only when 'softmax'.
+   */
+  kernel?: FavorKernel;
 }
 
 /** A small default: d 64, F 128, 2 heads of 32, 1 layer, R 256, att on a 2×2 grid. */
@@ -124,6 +134,8 @@ export function checkMIMOFormerConfig(c: MIMOFormerConfig): void {
   if (typeof c.dual !== 'boolean') throw new TypeError(`MIMOFormer: dual must be a boolean, got ${String(c.dual)}`);
   if (c.centerValues !== undefined && typeof c.centerValues !== 'boolean') throw new TypeError(`MIMOFormer: centerValues must be a boolean, got ${String(c.centerValues)}`);
   if (c.centerValues && c.variant !== 'att') throw new RangeError(`MIMOFormer: centerValues applies to the att variant only, got '${c.variant}'`);
+  if (c.kernel !== undefined && !FAVOR_KERNELS.includes(c.kernel)) throw new RangeError(`MIMOFormer: kernel must be one of ${FAVOR_KERNELS.join(', ')}, got '${String(c.kernel)}'`);
+  if (c.kernel === 'softmax' && c.variant === 'softmax') throw new RangeError("MIMOFormer: kernel applies to the FAVOR+ variants (performer, att, att-mlp); the softmax variant is exact attention");
   if (c.uniformAttention !== undefined && typeof c.uniformAttention !== 'boolean') throw new TypeError(`MIMOFormer: uniformAttention must be a boolean, got ${String(c.uniformAttention)}`);
 }
 
@@ -147,6 +159,11 @@ export class MIMOFormerAttention extends Module {
     if (variant !== 'softmax') this.registerBuffer('omega', orthogonalRandomFeatures(R, D, generator));
     if (variant === 'att' || variant === 'att-mlp') this.registerBuffer('keys', bipolarKeys([M, N, D], { generator }));
     if (variant === 'att-mlp') this.registerBuffer('residual_keys', bipolarKeys([M, N, d], { generator }));
+  }
+
+  /** The FAVOR+ kernel. */
+  get kernel(): FavorKernel {
+    return this.config.kernel ?? 'relu';
   }
 
   /** Ω [R, D] (not for softmax). */
@@ -195,7 +212,7 @@ export class MIMOFormerAttention extends Module {
     return tidy(() => {
       if (variant === 'performer') {
         const [q, k, v] = [this.q, this.k, this.v].map((lin) => lin.forward(x).reshape([B, L, H, D]));
-        return performerCore(q, k, v, mask, this.omega);
+        return performerCore(q, k, v, mask, this.omega, this.kernel);
       }
       if (variant === 'softmax') {
         const heads = (t: Tensor) => t.reshape([B, L, H, D]).transpose(1, 2); // [B, H, L, D]
@@ -204,7 +221,7 @@ export class MIMOFormerAttention extends Module {
       }
       if (variant === 'att') throw new Error('MIMOFormer: the att core is superposed(), which also unbinds');
       const b = bundledProjections(x, mask, projection(this.q), projection(this.k), projection(this.v), this.keysAt(p), H);
-      return blockCore(b, this.omega).reshape([(B / (p.m * p.n)) * p.n, L, H * D]); // [B′, n, L, H, D] → [B′·n, L, H·D]
+      return blockCore(b, this.omega, this.kernel).reshape([(B / (p.m * p.n)) * p.n, L, H * D]); // [B′, n, L, H, D] → [B′·n, L, H·D]
     });
   }
 
@@ -218,7 +235,7 @@ export class MIMOFormerAttention extends Module {
     return tidy(() => {
       const a = this.keysAt(p);
       const b = bundledProjections(x, mask, projection(this.q), projection(this.k), projection(this.v), a, this.config.heads);
-      if (!this.config.centerValues) return unbindingProjection(superposedReadout(b, p.m, this.omega), a, projection(this.out));
+      if (!this.config.centerValues) return unbindingProjection(superposedReadout(b, p.m, this.omega, this.kernel), a, projection(this.out));
       const { readout, meanOut } = this.centeredReadout(b, x, mask, p);
       return unbindingProjection(readout, a, projection(this.out)).add(meanOut.unsqueeze(1));
     });
@@ -235,7 +252,7 @@ export class MIMOFormerAttention extends Module {
     return tidy(() => {
       const vMean = this.v.forward(mask ? maskedMean(x, mask) : x.mean(1)); // v̄ = W_v·x̄ + b_v [B, H·D]
       const centred = centerValueBundles(b, vMean.reshape([B / (p.m * p.n), p.m, p.n, HD]), this.keysAt(p), mask);
-      return { readout: superposedReadout(centred, p.m, this.omega), meanOut: vMean.matmul(this.out.weight.t()) };
+      return { readout: superposedReadout(centred, p.m, this.omega, this.kernel), meanOut: vMean.matmul(this.out.weight.t()) };
     });
   }
 
@@ -318,6 +335,7 @@ export class MIMOFormer extends Module {
     checkMIMOFormerConfig(c);
     if (!c.centerValues) delete c.centerValues; // absent, not false, in the saved config
     if (!c.uniformAttention) delete c.uniformAttention;
+    if (c.kernel === 'relu') delete c.kernel;
     this.config = Object.freeze(c);
     const g = { generator };
     this.tokenEmbedding = this.registerModule('token_embedding', new Embedding(c.vocabSize, c.dim, g));

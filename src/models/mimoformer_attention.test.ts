@@ -29,32 +29,36 @@ function groupFixture(m: number, n: number, padded: boolean, seed: number) {
 
 // The fast path (binding and bundling folded into the projections) against the reference path
 // (project every sequence, zero padded rows, bind, sum), on random inputs with and without padding.
-for (const [m, n] of [[1, 1], [2, 1], [2, 2], [3, 2]] as const) {
+for (const [m, n, kernel] of [[1, 1, 'relu'], [2, 1, 'relu'], [2, 2, 'relu'], [3, 2, 'relu'], [1, 1, 'softmax'], [2, 2, 'softmax'], [3, 2, 'softmax']] as const) {
   for (const padded of [false, true]) {
-    test(`bundledProjections + cores equal project-bind-sum (${m}×${n}, ${padded ? 'with' : 'without'} padding)`, () => {
+    test(`bundledProjections + cores equal project-bind-sum (${m}×${n}, ${kernel} kernel, ${padded ? 'with' : 'without'} padding)`, () => {
       noGrad(() =>
         tidy(() => {
           const { g, Bp, L, d, H, D, B, x, mask, q, k, v, a, omega, s, grid, gm } = groupFixture(m, n, padded, 10 * m + n);
-          const ref = superposedAttention(grid(q.forward(x).mul(s)), grid(k.forward(x).mul(s)), grid(v.forward(x)), gm, a, omega); // [B′, m, n, H, L, D]
-          const refBlock = blockAttention(grid(q.forward(x).mul(s)), grid(k.forward(x).mul(s)), grid(v.forward(x)), gm, a, omega); // [B′, n, H, L, D]
+          const ref = superposedAttention(grid(q.forward(x).mul(s)), grid(k.forward(x).mul(s)), grid(v.forward(x)), gm, a, omega, kernel); // [B′, m, n, H, L, D]
+          const refBlock = blockAttention(grid(q.forward(x).mul(s)), grid(k.forward(x).mul(s)), grid(v.forward(x)), gm, a, omega, kernel); // [B′, n, H, L, D]
           const p = (lin: Linear) => ({ weight: lin.weight, bias: lin.bias! });
           const b = bundledProjections(x, padded ? mask : undefined, p(q), p(k), p(v), a, H);
           assert.deepEqual(b.qt.shape, [Bp, n, L, H, D]);
           assert.deepEqual(b.kt.shape, [Bp, m, L, H, D]);
           assert.equal(b.keyMask === undefined, !padded);
-          const fast = superposedCore(b, a, omega); // [B′, m, n, L, H, D]
+          const fast = superposedCore(b, a, omega, kernel); // [B′, m, n, L, H, D]
           // Compare on real query positions (the model masks the others).
           const w = gm.reshape([Bp, m, n, L, 1, 1]);
           assertClose(fast.mul(w), ref.permute(0, 1, 2, 4, 3, 5).mul(w).toFlatArray(), 1e-5, 1e-4);
           // The unbinding folded into the output projection equals projecting each unbound output.
           const out = new Linear(H * D, d, { generator: g });
-          const projected = unbindingProjection(superposedReadout(b, m, omega), a, p(out)); // [B, L, d]
+          const projected = unbindingProjection(superposedReadout(b, m, omega, kernel), a, p(out)); // [B, L, d]
           assert.deepEqual(projected.shape, [B, L, d]);
           const w2 = mask.reshape([B, L, 1]);
           assertClose(projected.mul(w2), out.forward(fast.reshape([B, L, H * D])).mul(w2).toFlatArray(), 1e-5, 1e-4);
           assert.throws(() => unbindingProjection(superposedReadout(b, m, omega), bipolarKeys([m, n, D + 1], { generator: g }), p(out)), /keys a \[m, n, D\].*disagree/);
           out.dispose();
-          const fastBlock = blockCore(b, omega); // [B′, n, L, H, D]
+          const fastBlock = blockCore(b, omega, kernel); // [B′, n, L, H, D]
+          if (kernel === 'softmax') {
+            // The kernel is really the softmax one: the ReLU kernel gives other outputs.
+            assert.ok(superposedCore(b, a, omega, 'relu').sub(fast).mul(w).abs().amax().item() > 1e-3);
+          }
           assertClose(fastBlock, refBlock.permute(0, 1, 3, 2, 4).toFlatArray(), 1e-5, 1e-4);
           q.dispose();
           k.dispose();

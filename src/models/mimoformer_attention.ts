@@ -1,5 +1,6 @@
 // The attention cores of MIMOFormer (Menet et al., NeurIPS 2023): FAVOR+ with the generalized ReLU
-// kernel computed on M·N sequences in superposition ("FAVOR+S"). Shapes, per group of M·N sequences:
+// kernel computed on M·N sequences in superposition ("FAVOR+S"); every core also takes the softmax
+// kernel (favor.ts; beyond the reference), whose key stabiliser is shared by a whole group. Shapes, per group of M·N sequences:
 //
 //   q, k, v    [B', M, N, H, L, D]   sequence (m, n) of group b' (q and k already scaled by 1/√(MN))
 //   mask       [B', M, N, L]         1 = a token, 0 = padding (q, k and v rows are zeroed by it here)
@@ -26,7 +27,8 @@
 // (with M = N = 1 this is exactly the Performer's key padding; padded queries give outputs that the
 // model masks anyway).
 import { Tensor, cat, einsum, tidy } from '../tensor/index.js';
-import { linearAttention, reluFeatures } from './favor.js';
+import { favorFeatures, linearAttention } from './favor.js';
+import type { FavorKernel } from './favor.js';
 
 /** The bundles q̃ [B', N, H, L, D], k̃ and ṽ [B', M, H, L, D], and the bundle mask [B', M, 1, L, 1] (1 where some sequence of bundle m has a token). */
 export function bundle(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, a: Tensor): { qt: Tensor; kt: Tensor; vt: Tensor; bundleMask: Tensor } {
@@ -46,15 +48,15 @@ export function bundle(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, a: Tensor)
 }
 
 /** φ of the bundles, with the rows of all-padding key positions zeroed: φq̃ [B', N, H, L, R], φk̃ [B', M, H, L, R]. */
-function bundledFeatures(qt: Tensor, kt: Tensor, bundleMask: Tensor, omega: Tensor): { fq: Tensor; fk: Tensor } {
-  return tidy(() => ({ fq: reluFeatures(qt, omega), fk: reluFeatures(kt, omega).mul(bundleMask) }));
+function bundledFeatures(qt: Tensor, kt: Tensor, bundleMask: Tensor, omega: Tensor, kernel: FavorKernel): { fq: Tensor; fk: Tensor } {
+  return tidy(() => ({ fq: favorFeatures(kernel, qt, omega, true), fk: favorFeatures(kernel, kt, omega, false).mul(bundleMask) }));
 }
 
 /** att: every sequence's own attention output, unbound: [B', M, N, H, L, D]. */
-export function superposedAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, a: Tensor, omega: Tensor): Tensor {
+export function superposedAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, a: Tensor, omega: Tensor, kernel: FavorKernel = 'relu'): Tensor {
   return tidy(() => {
     const { qt, kt, vt, bundleMask } = bundle(q, k, v, mask, a);
-    const { fq, fk } = bundledFeatures(qt, kt, bundleMask, omega);
+    const { fq, fk } = bundledFeatures(qt, kt, bundleMask, omega, kernel);
     const S = einsum('bmhlr,bmhld->bhrd', fk, vt);
     const z = fk.sum(3); // [B', M, H, R]
     const num = einsum('bnhlr,bhrd->bnhld', fq, S).unsqueeze(1); // [B', 1, N, H, L, D]
@@ -65,10 +67,10 @@ export function superposedAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tenso
 }
 
 /** att+MLP: the N bundled outputs with the normaliser shared over m, left in superposition: [B', N, H, L, D]. */
-export function blockAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, a: Tensor, omega: Tensor): Tensor {
+export function blockAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, a: Tensor, omega: Tensor, kernel: FavorKernel = 'relu'): Tensor {
   return tidy(() => {
     const { qt, kt, vt, bundleMask } = bundle(q, k, v, mask, a);
-    const { fq, fk } = bundledFeatures(qt, kt, bundleMask, omega);
+    const { fq, fk } = bundledFeatures(qt, kt, bundleMask, omega, kernel);
     const S = einsum('bmhlr,bmhld->bhrd', fk, vt);
     const z = fk.sum([1, 3]); // [B', H, R]
     const num = einsum('bnhlr,bhrd->bnhld', fq, S);
@@ -152,8 +154,8 @@ export function bundledProjections(x: Tensor, mask: Tensor | undefined, q: Proje
  * φ of the bundles with heads before positions: φq̃ [B′, n, H, L, R], φk̃ [B′, m, H, L, R]
  * (contiguous: the matmuls below then read them without copies; only the small q̃, k̃ are reordered).
  */
-function features(b: Bundles, omega: Tensor): { fq: Tensor; fk: Tensor } {
-  return { fq: reluFeatures(b.qt.transpose(2, 3), omega), fk: reluFeatures(b.kt.transpose(2, 3), omega) };
+function features(b: Bundles, omega: Tensor, kernel: FavorKernel): { fq: Tensor; fk: Tensor } {
+  return { fq: favorFeatures(kernel, b.qt.transpose(2, 3), omega, true), fk: favorFeatures(kernel, b.kt.transpose(2, 3), omega, false) };
 }
 
 /**
@@ -173,9 +175,9 @@ function state(fk: Tensor, b: Bundles): { S: Tensor; z: Tensor } {
  * [B′, m, n, L, H, D]. Sequence (m, n)'s attention output is a_mn ⊙ r_mn: superposedCore, or, in the
  * model, unbindingProjection, which folds that product into the output projection.
  */
-export function superposedReadout(b: Bundles, m: number, omega: Tensor): Tensor {
+export function superposedReadout(b: Bundles, m: number, omega: Tensor, kernel: FavorKernel = 'relu'): Tensor {
   return tidy(() => {
-    const { fq, fk } = features(b, omega);
+    const { fq, fk } = features(b, omega, kernel);
     const { S, z } = state(fk, b);
     // num and den are reordered to [B′, ·, n, L, H, ·] while they are still small (num n-sized, den
     // without D), so the one m·n-sized pass (the division by the normaliser) writes a contiguous
@@ -228,10 +230,10 @@ export function centerValueBundles(b: Bundles, vMean: Tensor, a: Tensor, mask: T
 }
 
 /** att on bundles: every sequence's own attention output, unbound by a [m, n, D]: [B′, m, n, L, H, D]. */
-export function superposedCore(b: Bundles, a: Tensor, omega: Tensor): Tensor {
+export function superposedCore(b: Bundles, a: Tensor, omega: Tensor, kernel: FavorKernel = 'relu'): Tensor {
   return tidy(() => {
     const [m, n, D] = a.shape;
-    return superposedReadout(b, m, omega).mul(a.reshape([1, m, n, 1, 1, D]));
+    return superposedReadout(b, m, omega, kernel).mul(a.reshape([1, m, n, 1, 1, D]));
   });
 }
 
@@ -256,9 +258,9 @@ export function unbindingProjection(r: Tensor, a: Tensor, out: Projection): Tens
 }
 
 /** att+MLP on bundles: the n outputs with the normaliser shared over m, left in superposition: [B′, n, L, H, D]. */
-export function blockCore(b: Bundles, omega: Tensor): Tensor {
+export function blockCore(b: Bundles, omega: Tensor, kernel: FavorKernel = 'relu'): Tensor {
   return tidy(() => {
-    const { fq, fk } = features(b, omega);
+    const { fq, fk } = features(b, omega, kernel);
     const { S, z } = state(fk, b);
     const num = fq.matmul(S); // [B′, n, H, L, D]
     const den = fq.matmul(z.sum(1).unsqueeze(1).unsqueeze(4)); // [B′, n, H, L, 1]
@@ -270,11 +272,11 @@ export function blockCore(b: Bundles, omega: Tensor): Tensor {
  * The Performer's core as the model runs it: q, k, v [B, L, H, D] (views of the projections),
  * keyMask [B, L] (1 = token) or undefined → [B, L, H·D], ready for the output projection.
  */
-export function performerCore(q: Tensor, k: Tensor, v: Tensor, keyMask: Tensor | undefined, omega: Tensor): Tensor {
+export function performerCore(q: Tensor, k: Tensor, v: Tensor, keyMask: Tensor | undefined, omega: Tensor, kernel: FavorKernel = 'relu'): Tensor {
   const [B, L, H, D] = q.shape;
   return tidy(() => {
     const heads = (t: Tensor) => t.transpose(1, 2); // [B, H, L, D]
-    const o = linearAttention(reluFeatures(heads(q), omega), reluFeatures(heads(k), omega), heads(v), keyMask?.unsqueeze(1).expand([B, H, L]));
+    const o = linearAttention(favorFeatures(kernel, heads(q), omega, true), favorFeatures(kernel, heads(k), omega, false), heads(v), keyMask?.unsqueeze(1).expand([B, H, L]));
     return o.transpose(1, 2).reshape([B, L, H * D]);
   });
 }

@@ -11,8 +11,9 @@
 // RMS values run over every head and every pair of real tokens (both positions unpadded in sequence
 // (m, n)) among the first maxPositions positions; padded queries and keys are zeroed before
 // bundling as in the model. Output crosstalk: the att core's unbound output o_mn against the same
-// layer's separate Performer on sequence (m, n) alone with features Ω·diag(a_mn) (what o_mn would be
-// without the other sequences), RMS over real query positions, before and after the output
+// layer's separate Performer on sequence (m, n) alone with features Ω·diag(a_mn) and q, k at the
+// grid's 1/√(mn) scale (what o_mn would be without the other sequences; the scale matters only to the
+// softmax kernel), RMS over real query positions, before and after the output
 // projection W_o, and against the separate output's deviation from the sequence's mean value. For
 // att-mlp, whose output is never unbound, the output rows use the att core on that layer's q, k, v:
 // they measure the bundled attention channel.
@@ -25,9 +26,11 @@
 // and "kept" = ⟨ô_mn − v̄_mn, o_mn − v̄_mn⟩ / ‖o_mn − v̄_mn‖² says how much of what the sequence's own
 // attention adds to its mean value survives in superposition (1: all; 0: none, as uniform attention).
 // The ReLU kernel is positively homogeneous, so its score depends on the angle of q̃_n and k̃_m,
-// which a bundle of MN-fold sums dilutes: the pattern flattens as the grid grows.
+// which a bundle of MN-fold sums dilutes: the pattern flattens as the grid grows (kept ≈ 1/√(MN)).
+// The softmax kernel's crosstalk multiplies each weight by exp(ε) instead, which adds noise to the
+// pattern without flattening it on average.
 import { Tensor, noGrad, tidy, zeros } from '../tensor/index.js';
-import { linearAttention, reluFeatures } from './favor.js';
+import { favorFeatures, linearAttention } from './favor.js';
 import { centerValues, superposedAttention } from './mimoformer_attention.js';
 import type { GridPoint, MIMOFormer, MIMOFormerAttention } from './mimoformer.js';
 
@@ -139,8 +142,8 @@ function layerRow(layer: number, att: MIMOFormerAttention, normed: Tensor, mask:
     // With value centering the means bypass the bundles and are added back after unbinding, as in the model.
     const centered = att.config.centerValues ? centerValues(g.v, g.mask) : undefined;
     const bundled = centered
-      ? superposedAttention(g.q, g.k, centered.v, g.mask, a, att.omega).add(centered.mean)
-      : superposedAttention(g.q, g.k, g.v, g.mask, a, att.omega); // [B′, m, n, H, L, D]
+      ? superposedAttention(g.q, g.k, centered.v, g.mask, a, att.omega, att.kernel).add(centered.mean)
+      : superposedAttention(g.q, g.k, g.v, g.mask, a, att.omega, att.kernel); // [B′, m, n, H, L, D]
     const Wt = att.out.weight.t(); // [H·D, d]
     const project = (t: Tensor) => t.transpose(1, 2).reshape([t.shape[0], L, H * D]).matmul(Wt); // [B′, H, L, D] → [B′, L, d]
     let outSq = 0;
@@ -161,12 +164,12 @@ function layerRow(layer: number, att: MIMOFormerAttention, normed: Tensor, mask:
           const only = zeros([1, p.m, p.n, 1, 1, 1], { dtype: g.v.dtype });
           noGrad(() => only.select(1, i).select(1, j).fill_(1));
           const alone = centered
-            ? superposedAttention(g.q, g.k, centered.v.mul(only), g.mask, a, att.omega).add(centered.mean)
-            : superposedAttention(g.q, g.k, g.v.mul(only), g.mask, a, att.omega);
+            ? superposedAttention(g.q, g.k, centered.v.mul(only), g.mask, a, att.omega, att.kernel).add(centered.mean)
+            : superposedAttention(g.q, g.k, g.v.mul(only), g.mask, a, att.omega, att.kernel);
           const omegaMn = att.omega.mul(a.select(0, i).select(0, j).unsqueeze(0)); // Ω·diag(a_mn)
           const cell = (t: Tensor) => t.select(1, i).select(1, j); // [B′, H, L, D]
           const km = g.mask.select(1, i).select(1, j).unsqueeze(1).expand([g.q.shape[0], H, L]);
-          const o = linearAttention(reluFeatures(cell(g.q), omegaMn), reluFeatures(cell(g.k), omegaMn), cell(g.v), km);
+          const o = linearAttention(favorFeatures(att.kernel, cell(g.q), omegaMn, true), favorFeatures(att.kernel, cell(g.k), omegaMn, false), cell(g.v), km);
           const wq = km.to(o.dtype).unsqueeze(3);
           const diff = cell(bundled).sub(o);
           outSq += o.square().mul(wq).sum().item();

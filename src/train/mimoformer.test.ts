@@ -138,6 +138,21 @@ test('value centering reaches the checkpoint: the reloaded model centers and rep
   dev.labels.dispose();
 });
 
+test('the softmax kernel reaches the checkpoint: the reloaded model uses it and reproduces the run\'s dev accuracy', async () => {
+  const out = path.join(root, 'att-softmax-kernel');
+  const r = await trainMIMOFormer({ out, listopsDir, ...tiny, variant: 'att', m: 2, n: 2, kernel: 'softmax', centerValues: true, steps: 2, evalEvery: 2, evalLimit: null });
+  const { loadMIMOFormer } = await import('../models/checkpoint.js');
+  const { model } = loadMIMOFormer(path.join(out, 'model.safetensors'));
+  assert.equal(model.config.kernel, 'softmax');
+  const dev = await loadLraTask('listops', root, 'dev', { length: 96, listopsDir });
+  const [p] = evaluateMIMOFormer(model, dev, [{ m: 2, n: 2 }], { batch: 8 });
+  assert.equal(p.accuracy, r.evals.at(-1)!.eval_accuracy['2×2']);
+  assert.ok(Number.isFinite(r.evals.at(-1)!.train_loss));
+  model.dispose();
+  dev.inputs.dispose();
+  dev.labels.dispose();
+});
+
 test('uniform attention (the no-attention baseline) holds the key projections at zero while the rest trains; the checkpoint keeps it', async () => {
   const out = path.join(root, 'uniform');
   const r = await trainMIMOFormer({ out, listopsDir, ...tiny, variant: 'performer', uniformAttention: true, steps: 3, evalEvery: 3, evalLimit: null });
@@ -167,6 +182,8 @@ test('bad settings fail before anything is written, naming the field', async () 
   await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, variant: 'att', m: 3, n: 1, batch: 8 }), /batch \(8\) must be a multiple of m·n = 3/);
   await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, task: 'image', length: 100 }), /image: length must be 1024/);
   await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, variant: 'att-mlp', m: 2, n: 2, centerValues: true }), /centerValues applies to the att variant only, got 'att-mlp'/);
+  await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, kernel: 'exp' as 'relu' }), /kernel must be one of relu, softmax, got 'exp'/);
+  await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, variant: 'softmax', kernel: 'softmax' }), /kernel applies to the FAVOR\+ variants/);
   await assert.rejects(trainMIMOFormer({ out, listopsDir: path.join(root, 'nothing'), ...tiny }), /basic_train\.tsv is missing/);
   assert.throws(() => readFileSync(path.join(out, 'metrics.jsonl')), /ENOENT/);
 });

@@ -31,6 +31,8 @@ import { appendLineAtomic } from '../io/index.js';
 import { MIMOFormer, MIMOFORMER_VARIANTS } from '../models/mimoformer.js';
 import type { GridPoint, MIMOFormerConfig, MIMOFormerVariant } from '../models/mimoformer.js';
 import { loadMIMOFormer, saveModelCheckpoint } from '../models/checkpoint.js';
+import { FAVOR_KERNELS } from '../models/favor.js';
+import type { FavorKernel } from '../models/favor.js';
 import { TrainConfigError } from './mimoconv.js';
 import { disposeState, openRun, readRunConfig, restoreOptimizer, saveState } from './run_dir.js';
 import { evaluatePoints } from './evaluate.js';
@@ -59,6 +61,8 @@ export interface MIMOFormerTrainConfig {
   centerValues: boolean;
   /** No-attention baseline: key projections held at zero, every attention output its sequence's mean value (MIMOFormerConfig.uniformAttention). */
   uniformAttention: boolean;
+  /** The FAVOR+ kernel (MIMOFormerConfig.kernel): 'relu' (the reference's) or 'softmax'. */
+  kernel: FavorKernel;
   /** Tokens per sequence (longer inputs are cut; default the task's LRA length). */
   length: number;
   steps: number;
@@ -83,7 +87,7 @@ export interface MIMOFormerTrainConfig {
  */
 export const defaultMIMOFormerTrainConfig: MIMOFormerTrainConfig = {
   task: 'listops', variant: 'performer', m: 1, n: 1, points: [[1, 1]], curriculumSteps: 0, curriculumStages: 1, dim: 64, ffn: 128, heads: 4, headDim: 64, layers: 1,
-  features: 64, dropout: 0.1, centerValues: false, uniformAttention: false, length: 2000, steps: 2000, batch: 32, lr: 1e-3, pctStart: 0.1, weightDecay: 0, clipNorm: 1, evalEvery: 250,
+  features: 64, dropout: 0.1, centerValues: false, uniformAttention: false, kernel: 'relu', length: 2000, steps: 2000, batch: 32, lr: 1e-3, pctStart: 0.1, weightDecay: 0, clipNorm: 1, evalEvery: 250,
   limit: null, evalLimit: 2000, seed: 0,
 };
 
@@ -120,6 +124,8 @@ export function validateMIMOFormerTrainConfig(c: MIMOFormerTrainConfig): void {
   if (typeof c.centerValues !== 'boolean') bad(`centerValues must be a boolean, got ${String(c.centerValues)}`);
   if (c.centerValues && c.variant !== 'att') bad(`centerValues applies to the att variant only, got '${c.variant}'`);
   if (typeof c.uniformAttention !== 'boolean') bad(`uniformAttention must be a boolean, got ${String(c.uniformAttention)}`);
+  if (!FAVOR_KERNELS.includes(c.kernel)) bad(`kernel must be one of ${FAVOR_KERNELS.join(', ')}, got '${String(c.kernel)}'`);
+  if (c.kernel !== 'relu' && c.variant === 'softmax') bad(`kernel applies to the FAVOR+ variants (performer, att, att-mlp), not to exact softmax attention`);
   for (const k of ['weightDecay', 'clipNorm'] as const) if (!(c[k] >= 0 && Number.isFinite(c[k]))) bad(`${k} must be a non-negative number, got ${c[k]}`);
   if (c.limit !== null) posInt(c.limit, 'limit');
   if (c.evalLimit !== null) posInt(c.evalLimit, 'evalLimit');
@@ -134,6 +140,7 @@ export function mimoFormerModelConfig(c: MIMOFormerTrainConfig): MIMOFormerConfi
     headDim: c.headDim, layers: c.layers, features: c.features, dropout: c.dropout, variant: c.variant, m: c.m, n: c.n, dual: false,
     ...(c.centerValues ? { centerValues: true } : {}),
     ...(c.uniformAttention ? { uniformAttention: true } : {}),
+    ...(c.kernel !== 'relu' ? { kernel: c.kernel } : {}),
   };
 }
 

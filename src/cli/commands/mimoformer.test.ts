@@ -78,10 +78,11 @@ test('mimo train mimoformer trains and resumes; eval reports each grid; interfer
   assert.match(table.split('\n')[0], /pattern \/ values\s+kept\s+q\/k\/v in means$/);
 });
 
-test('mimo train mimoformer --uniform-attention trains the no-attention baseline; eval says so', async () => {
+test('mimo train mimoformer --uniform-attention trains the no-attention baseline (here with --kernel softmax); eval says so', async () => {
   const out = path.join(tmp, 'uniform');
-  const r = JSON.parse(await runCommand(trainCommand(), ['mimoformer', ...args('--variant', 'performer', '--uniform-attention', '--steps', '4', '--eval-every', '2', '--stop-after', '2', '--out', out, '--json')]));
+  const r = JSON.parse(await runCommand(trainCommand(), ['mimoformer', ...args('--variant', 'performer', '--kernel', 'softmax', '--uniform-attention', '--steps', '4', '--eval-every', '2', '--stop-after', '2', '--out', out, '--json')]));
   assert.equal(r.config.uniformAttention, true);
+  assert.equal(r.config.kernel, 'softmax');
   const ev = JSON.parse(await runCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--listops-dir', listops, '--groups', '8', '--json']));
   assert.equal(ev.uniform_attention, true);
   assert.equal(ev.config.uniformAttention, true);
@@ -98,6 +99,7 @@ test('mimo train mimoformer and interference --model reject impossible settings 
     [['--variant', 'linear'], /--variant must be one of/],
     [['--variant', 'att', '--m', '2', '--n', '2', '--curriculum-steps', '1', '--curriculum-stages', '2'], /curriculumStages \(2\) needs at least as many curriculumSteps, got 1/],
     [['--variant', 'att', '--m', '2', '--n', '2', '--curriculum-stages', '0'], /--curriculum-stages/],
+    [['--kernel', 'exp'], /--kernel must be one of relu, softmax/],
   ] as [string[], RegExp][]) {
     const r = await captureCommand(trainCommand(), ['mimoformer', ...args(...a), '--out', path.join(tmp, 'bad')]);
     assert.ok(r.error instanceof UsageError && re.test(r.error.message), `${a.join(' ')}: ${String(r.error)}`);

@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import path from 'node:path';
 import { LRA_TASKS } from '../../data/index.js';
 import { MIMOFORMER_VARIANTS } from '../../models/mimoformer.js';
+import { FAVOR_KERNELS } from '../../models/favor.js';
 import { RUN_FILES } from '../../train/run_dir.js';
 import { defaultMIMOFormerTrainConfig, readMIMOFormerRunConfig, trainMIMOFormer } from '../../train/mimoformer.js';
 import type { MIMOFormerMetrics, MIMOFormerTrainConfig } from '../../train/mimoformer.js';
@@ -25,7 +26,7 @@ export function gridList(flag: string) {
 /** CLI option key → training config field. */
 const FIELDS: [string, keyof MIMOFormerTrainConfig][] = [
   ['task', 'task'], ['variant', 'variant'], ['m', 'm'], ['n', 'n'], ['points', 'points'], ['curriculumSteps', 'curriculumSteps'],
-  ['curriculumStages', 'curriculumStages'], ['dim', 'dim'], ['ffn', 'ffn'], ['heads', 'heads'], ['headDim', 'headDim'], ['layers', 'layers'], ['features', 'features'], ['dropout', 'dropout'], ['centerValues', 'centerValues'], ['uniformAttention', 'uniformAttention'],
+  ['curriculumStages', 'curriculumStages'], ['dim', 'dim'], ['ffn', 'ffn'], ['heads', 'heads'], ['headDim', 'headDim'], ['layers', 'layers'], ['features', 'features'], ['dropout', 'dropout'], ['centerValues', 'centerValues'], ['uniformAttention', 'uniformAttention'], ['kernel', 'kernel'],
   ['length', 'length'], ['steps', 'steps'], ['batch', 'batch'], ['lr', 'lr'], ['pctStart', 'pctStart'], ['weightDecay', 'weightDecay'],
   ['evalEvery', 'evalEvery'], ['limit', 'limit'], ['evalLimit', 'evalLimit'], ['seed', 'seed'],
 ];
@@ -55,6 +56,7 @@ export function trainMIMOFormerCommand(): Command {
     .option('--features <R>', 'random features of FAVOR+', positiveInt('--features'), d.features)
     .option('--dropout <p>', 'dropout', nonNegativeNumber('--dropout'), d.dropout)
     .option('--center-values', 'att: bundle each sequence\'s mean value out and add it back after unbinding, free of crosstalk (beyond the reference)')
+    .option('--kernel <k>', `FAVOR+ kernel: ${FAVOR_KERNELS.join(', ')} (relu: the reference's; softmax: positive random features of exp(<q,k>/sqrt(D)), beyond the reference)`, choice('--kernel', FAVOR_KERNELS), d.kernel)
     .option('--uniform-attention', 'no-attention baseline: hold every key projection at zero, so each attention output is its sequence\'s mean value (the model without attention patterns, at the same cost)')
     .option('--length <L>', 'tokens per sequence (default: LRA\'s: listops 2000, text 1000, image 1024)', positiveInt('--length'))
     .option('--steps <s>', 'optimizer steps', positiveInt('--steps'), d.steps)
