@@ -7,6 +7,9 @@
 #   Text    as mimoformer-long7-text-queue.sh   (4,000 steps, dev subset 4,000; Performer 61.82 %)
 #   Image   as mimoformer-long8-image-queue.sh  (3,000 steps, dev subset 1,000; Performer 39.50 %)
 #   ListOps as mimoformer-long9-center-queue-c.sh (3,000 steps, eval every 250; Performer 36.6 %)
+# What happened: this script was stopped at 11:54 UTC while its Text run went on (mimoformer-long14-
+# queue-b.sh took over: the Text evaluation and the Image run; mimoformer-long14-queue-c.sh then ran
+# the softmax-kernel Image runs; the ListOps run did not fit in the session).
 cd /work/main
 log() { echo "=== $1 $(date -u +%FT%TZ)" >> runs/queue14.times; }
 MODEL="--variant performer --uniform-attention --dim 64 --ffn 128 --heads 2 --head-dim 128 --features 64 --batch 64 --lr 1e-3 --json"
