@@ -57,7 +57,11 @@ export async function evalMIMOFormerCheckpoint(file: string, info: Checkpoint, o
     batch: o.batch, grouping: o.grouping ?? DEFAULT_GROUPING, uniform_attention: uniform, threads: getThreads(), points: rows,
   };
   if (o.json) return printJson(result);
-  console.log(`${file} (${c.variant}, step ${result.step ?? '?'}${o.uniformAttention ? ', attention made uniform' : model.config.uniformAttention ? ', trained with uniform attention' : ''}) on LRA ${extra.task} ${o.split}: ${result.sequences} sequences, batch ${o.batch}`);
+  const notes = [
+    model.config.kernel === 'softmax' ? 'softmax kernel' : '',
+    o.uniformAttention ? 'attention made uniform' : model.config.uniformAttention ? 'trained with uniform attention' : '',
+  ].filter(Boolean).map((t) => `, ${t}`).join('');
+  console.log(`${file} (${c.variant}, step ${result.step ?? '?'}${notes}) on LRA ${extra.task} ${o.split}: ${result.sequences} sequences, batch ${o.batch}`);
   console.log(formatTable(
     ['grid', 'accuracy', 'seq/s', 'MMAC/seq', 'core MMAC/seq', 'seconds'],
     rows.map((r) => [`${r.m}×${r.n}`, `${(100 * r.accuracy).toFixed(2)}%`, r.sequences_per_s.toFixed(1), (r.macs_per_sequence / 1e6).toFixed(2), (r.core_macs_per_sequence / 1e6).toFixed(2), r.seconds.toFixed(2)]),

@@ -86,6 +86,8 @@ test('mimo train mimoformer --uniform-attention trains the no-attention baseline
   const ev = JSON.parse(await runCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--listops-dir', listops, '--groups', '8', '--json']));
   assert.equal(ev.uniform_attention, true);
   assert.equal(ev.config.uniformAttention, true);
+  const human = await runCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--listops-dir', listops, '--groups', '8']);
+  assert.match(human, /\(performer, step 2, softmax kernel, trained with uniform attention\) on LRA listops dev/);
   const resumed = JSON.parse(await runCommand(trainCommand(), ['mimoformer', '--out', out, '--resume', '--listops-dir', listops, '--json']));
   assert.equal(resumed.config.uniformAttention, true);
   assert.equal(resumed.start_step, 2);
