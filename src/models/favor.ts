@@ -28,7 +28,7 @@ export const RELU_FEATURE_EPS = 1e-3;
  * The constant added to the softmax features before the 1/√R: it only keeps a normaliser from being
  * exactly 0 (a bundle whose keys all underflow against the group's maximum). performer-pytorch adds
  * 1e-4; with one maximum over a whole group's keys and features a typical feature can lie near
- * e^(−10) ≈ 5e-5, where 1e-4 would be a floor that flattens the attention, so the constant here is
+ * e^(−10) ≈ 5e-5, where 1e-4 could act as a floor that flattens the attention, so the constant here is
  * negligible.
  */
 export const SOFTMAX_FEATURE_EPS = 1e-20;

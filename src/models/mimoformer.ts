@@ -100,7 +100,8 @@ export interface MIMOFormerConfig {
    * The FAVOR+ kernel of performer, att and att-mlp: 'relu' (the reference's; the default) or
    * 'softmax' (positive random features of exp(⟨q, k⟩/√D), beyond the reference: the ReLU kernel
    * sees only the bundles' angles, so superposition flattens its attention by about 1/√(MN), while
-   * the softmax kernel's sharpness scales with the scores). Kept only when 'softmax'.
+   * the softmax kernel's crosstalk only multiplies the weights by exp(ε); on LRA Image it kept the
+   * pattern but did not raise accuracy: docs/results.md). Kept only when 'softmax'.
    */
   kernel?: FavorKernel;
 }
