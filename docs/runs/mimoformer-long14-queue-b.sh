@@ -1,8 +1,8 @@
 #!/bin/bash
-# Session 14: mimoformer-long14-queue.sh was stopped at 12:01 UTC during its first run (the Text
+# Session 14: mimoformer-long14-queue.sh was stopped at 11:54 UTC during its first run (the Text
 # training went on to its end); this script waits for that training, evaluates it and runs the Image
 # no-attention baseline with the same options. The ListOps one was not run (its 50 minutes went to
-# the softmax-kernel runs of mimoformer-long14-queue-c.sh).
+# the softmax-kernel runs of mimoformer-long14-queue-c.sh and -queue-d.sh).
 cd /work/main
 log() { echo "=== $1 $(date -u +%FT%TZ)" >> runs/queue14.times; }
 while pgrep -f 'mf14-text-uniform-hd128$' > /dev/null; do sleep 15; done

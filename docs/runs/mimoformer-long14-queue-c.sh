@@ -8,6 +8,8 @@
 #   2. only if it reaches 35 % on test at 4x4: the softmax-kernel Performer of the same size (the
 #      fair baseline for it). (The ListOps no-attention baseline of mimoformer-long14-queue.sh would
 #      not end within the session.)
+# What happened: run 1 reached 30.36 % at 4x4, so run 2 was skipped here; mimoformer-long14-queue-d.sh
+# then ran the probe and the softmax-kernel Performer anyway.
 cd /work/main
 log() { echo "=== $1 $(date -u +%FT%TZ)" >> runs/queue14.times; }
 while pgrep -f 'mimoformer-long14-queue-b.sh' > /dev/null; do sleep 15; done
