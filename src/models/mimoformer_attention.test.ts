@@ -5,7 +5,9 @@ import { assertClose } from '../testing/assert.js';
 import { Linear, maskedMean } from '../nn/index.js';
 import { bipolarKeys } from '../superposition/keys.js';
 import { orthogonalRandomFeatures } from './favor.js';
-import { blockAttention, blockCore, bundledProjections, centerValueBundles, centerValues, superposedAttention, superposedCore, superposedReadout, unbindingProjection } from './mimoformer_attention.js';
+import {
+  blockAttention, blockCore, bundledProjections, centerValueBundles, centerValues, ownValuesAttention, superposedAttention, superposedCore, superposedReadout, unbindingProjection,
+} from './mimoformer_attention.js';
 
 /**
  * Random inputs for one layer on 2 groups of an m×n grid: x [B, L, d], a padding mask (lengths
@@ -125,3 +127,27 @@ test('value centering: values constant along each sequence come back exactly, fr
     }),
   );
 });
+
+for (const kernel of ['relu', 'softmax'] as const) {
+  test(`ownValuesAttention is superposedAttention with every other sequence's values zeroed (${kernel} kernel, padded 2×2)`, () => {
+    noGrad(() =>
+      tidy(() => {
+        const { x, q, k, v, a, omega, s, grid, gm } = groupFixture(2, 2, true, 77);
+        const [gq, gk, gv] = [grid(q.forward(x).mul(s)), grid(k.forward(x).mul(s)), grid(v.forward(x))];
+        const got = ownValuesAttention(gq, gk, gv, gm, a, omega, kernel); // [B′, 2, 2, H, L, D]
+        const w = gm.unsqueeze(3).unsqueeze(5);
+        for (let i = 0; i < 2; i++) {
+          for (let j = 0; j < 2; j++) {
+            const only = tensor([0, 0, 0, 0].map((_, c) => (c === 2 * i + j ? 1 : 0)), { shape: [1, 2, 2, 1, 1, 1] });
+            const want = superposedAttention(gq, gk, gv.mul(only), gm, a, omega, kernel).mul(w).select(1, i).select(1, j);
+            assertClose(got.mul(w).select(1, i).select(1, j), want.toFlatArray(), 1e-5, 1e-4);
+          }
+        }
+        assert.ok(got.sub(superposedAttention(gq, gk, gv, gm, a, omega, kernel)).mul(w).abs().amax().item() > 1e-3, 'the others\' values do reach the full output');
+        q.dispose();
+        k.dispose();
+        v.dispose();
+      }),
+    );
+  });
+}

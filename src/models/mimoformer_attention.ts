@@ -66,6 +66,23 @@ export function superposedAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tenso
   });
 }
 
+/**
+ * att with each sequence's own values only: ô_mn(l) = [φ(q̃_n(l))ᵀ Σ_l′ φ(k̃_m(l′)) v_mn(l′)ᵀ] / [φ(q̃_n(l))ᵀz_m],
+ * what superposedAttention gives sequence (m, n) when every other sequence's values are zero
+ * (a_mn⊙(a_mn⊙v) = v): its values under the bundles' attention pattern. [B', M, N, H, L, D] (probes).
+ */
+export function ownValuesAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, a: Tensor, omega: Tensor, kernel: FavorKernel = 'relu'): Tensor {
+  return tidy(() => {
+    const { qt, kt, bundleMask } = bundle(q, k, v, mask, a);
+    const { fq, fk } = bundledFeatures(qt, kt, bundleMask, omega, kernel);
+    const own = v.mul(mask.to(v.dtype).unsqueeze(3).unsqueeze(5)); // padded rows zeroed, as bundle() does
+    const S = einsum('bmhlr,bmnhld->bmnhrd', fk, own); // one state per sequence, from its bundle's keys
+    const num = einsum('bnhlr,bmnhrd->bmnhld', fq, S);
+    const den = einsum('bnhlr,bmhr->bmnhl', fq, fk.sum(3)).unsqueeze(5);
+    return num.div(den);
+  });
+}
+
 /** att+MLP: the N bundled outputs with the normaliser shared over m, left in superposition: [B', N, H, L, D]. */
 export function blockAttention(q: Tensor, k: Tensor, v: Tensor, mask: Tensor, a: Tensor, omega: Tensor, kernel: FavorKernel = 'relu'): Tensor {
   return tidy(() => {

@@ -29,9 +29,9 @@
 // which a bundle of MN-fold sums dilutes: the pattern flattens as the grid grows (kept ≈ 1/√(MN)).
 // The softmax kernel's crosstalk multiplies each weight by exp(ε) instead, which adds noise to the
 // pattern without flattening it on average.
-import { Tensor, noGrad, tidy, zeros } from '../tensor/index.js';
+import { Tensor, noGrad, tidy } from '../tensor/index.js';
 import { favorFeatures, linearAttention } from './favor.js';
-import { centerValues, superposedAttention } from './mimoformer_attention.js';
+import { centerValues, ownValuesAttention, superposedAttention } from './mimoformer_attention.js';
 import type { GridPoint, MIMOFormer, MIMOFormerAttention } from './mimoformer.js';
 
 export interface InterferenceRow {
@@ -153,19 +153,16 @@ function layerRow(layer: number, att: MIMOFormerAttention, normed: Tensor, mask:
     let devSq = 0;
     let projDevSq = 0;
     const own = (centered ?? centerValues(g.v, g.mask)).mean; // v̄_mn [B′, m, n, H, 1, D]
+    // ô_mn: the superposed output with every other sequence's values zeroed (centred: the mean added back).
+    const alone = centered
+      ? ownValuesAttention(g.q, g.k, centered.v, g.mask, a, att.omega, att.kernel).add(centered.mean)
+      : ownValuesAttention(g.q, g.k, g.v, g.mask, a, att.omega, att.kernel); // [B′, m, n, H, L, D]
     let patternSq = 0;
     let valueSq = 0;
     let keptDot = 0;
     for (let i = 0; i < p.m; i++) {
       for (let j = 0; j < p.n; j++) {
-        // One scope per cell: ô_mn takes a whole grid's output, m·n of them would not fit in memory.
         tidy(() => {
-          // ô_mn: the superposed output with the values of every sequence but (i, j) zeroed.
-          const only = zeros([1, p.m, p.n, 1, 1, 1], { dtype: g.v.dtype });
-          noGrad(() => only.select(1, i).select(1, j).fill_(1));
-          const alone = centered
-            ? superposedAttention(g.q, g.k, centered.v.mul(only), g.mask, a, att.omega, att.kernel).add(centered.mean)
-            : superposedAttention(g.q, g.k, g.v.mul(only), g.mask, a, att.omega, att.kernel);
           const omegaMn = att.omega.mul(a.select(0, i).select(0, j).unsqueeze(0)); // Ω·diag(a_mn)
           const cell = (t: Tensor) => t.select(1, i).select(1, j); // [B′, H, L, D]
           const km = g.mask.select(1, i).select(1, j).unsqueeze(1).expand([g.q.shape[0], H, L]);
