@@ -52,3 +52,15 @@ test('bench mimoformer --center-values: att points run the value-centred model a
   assert.equal(centred.points[0].macs_per_sequence, plain.points[0].macs_per_sequence);
   assert.ok(centred.points[1].core_ms_per_batch > 0);
 });
+
+test('bench mimoformer --kernel softmax: the Performer and the att / att-mlp models are built with the softmax kernel; unknown kernels fail', () => {
+  const shape = { maxLength: 16, vocabSize: 20, dim: 8, ffn: 8, heads: 2, headDim: 8, features: 16 };
+  const points = parseMIMOFormerPoints('att:2x2,att-mlp:2x1,softmax');
+  const relu = runMIMOFormerBench({ task: 'image', shape, points, sequences: 4, runs: 1, warmup: 0 });
+  const soft = runMIMOFormerBench({ task: 'image', shape, points, sequences: 4, runs: 1, warmup: 0, kernel: 'softmax' });
+  assert.equal(relu.config.kernel, 'relu');
+  assert.equal(soft.config.kernel, 'softmax');
+  assert.deepEqual(soft.points.map((p) => `${p.variant} ${p.m}x${p.n}`), ['performer 1x1', 'att 2x2', 'att-mlp 2x1', 'softmax 1x1']);
+  for (const p of soft.points) assert.ok(p.infer_sequences_per_s > 0 && p.core_ms_per_batch > 0);
+  assert.throws(() => runMIMOFormerBench({ shape, points, sequences: 4, kernel: 'gelu' as never }), /kernel must be one of relu, softmax, got 'gelu'/);
+});

@@ -18,7 +18,8 @@ import os from 'node:os';
 import { Generator, Tensor, getThreads, keep, libtorchVersion, manualSeed, noGrad, randint, randn, tidy } from '../tensor/index.js';
 import { MIMOFormer } from '../models/mimoformer.js';
 import type { GridPoint, MIMOFormerConfig, MIMOFormerVariant } from '../models/mimoformer.js';
-import { softmaxAttention } from '../models/favor.js';
+import { FAVOR_KERNELS, softmaxAttention } from '../models/favor.js';
+import type { FavorKernel } from '../models/favor.js';
 import { blockCore, performerCore, superposedReadout } from '../models/mimoformer_attention.js';
 import { allocator, spinWaits } from './engine.js';
 import { median, timeMs } from './stats.js';
@@ -56,6 +57,8 @@ export interface MIMOFormerBenchOptions {
   seed: number;
   /** att points run the value-centred att (MIMOFormerConfig.centerValues). */
   centerValues: boolean;
+  /** The FAVOR+ kernel of the Performer and the att / att-mlp points (MIMOFormerConfig.kernel). */
+  kernel: FavorKernel;
   /** Overrides of the task's shape (tests use tiny ones). */
   shape?: Partial<Shape>;
   onProgress?: (what: string) => void;
@@ -66,7 +69,7 @@ export const defaultMIMOFormerBench: MIMOFormerBenchOptions = {
   points: [{ variant: 'att', m: 2, n: 2 }, { variant: 'att', m: 4, n: 4 }, { variant: 'att-mlp', m: 2, n: 2 }, { variant: 'att-mlp', m: 4, n: 4 }],
   // Three warm-up rounds: the first rounds of a fresh process still grow the allocator's pools (page
   // faults on new memory), which only slows the points measured first.
-  sequences: 16, runs: 30, warmup: 3, seed: 0, centerValues: false,
+  sequences: 16, runs: 30, warmup: 3, seed: 0, centerValues: false, kernel: 'relu',
 };
 
 export interface MIMOFormerBenchPoint {
@@ -117,6 +120,7 @@ export function runMIMOFormerBench(o: Partial<MIMOFormerBenchOptions> = {}): MIM
   const given = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<MIMOFormerBenchOptions>;
   const c: MIMOFormerBenchOptions = { ...defaultMIMOFormerBench, ...given };
   if (!MIMOFORMER_BENCH_TASKS.includes(c.task)) throw new RangeError(`runMIMOFormerBench: task must be one of ${MIMOFORMER_BENCH_TASKS.join(', ')}, got '${String(c.task)}'`);
+  if (!FAVOR_KERNELS.includes(c.kernel)) throw new RangeError(`runMIMOFormerBench: kernel must be one of ${FAVOR_KERNELS.join(', ')}, got '${String(c.kernel)}'`);
   const specs: MIMOFormerBenchPointSpec[] = [{ variant: 'performer', m: 1, n: 1 }, ...c.points.filter((p) => p.variant !== 'performer')];
   for (const p of specs) {
     if (c.sequences % (p.m * p.n) !== 0) throw new RangeError(`runMIMOFormerBench: sequences (${c.sequences}) must be a multiple of m·n for every point; ${p.variant} ${p.m}×${p.n} needs ${p.m * p.n}`);
@@ -136,7 +140,8 @@ export function runMIMOFormerBench(o: Partial<MIMOFormerBenchOptions> = {}): MIM
   try {
     for (const [variant, cap] of caps) {
       const centerValues = variant === 'att' && c.centerValues ? { centerValues: true } : {};
-      models.set(variant, new MIMOFormer({ ...shape, variant, ...cap, ...centerValues, dropout: 0.1 }, new Generator(c.seed)).eval());
+      const kernel = variant !== 'softmax' && c.kernel === 'softmax' ? { kernel: c.kernel } : {};
+      models.set(variant, new MIMOFormer({ ...shape, variant, ...cap, ...centerValues, ...kernel, dropout: 0.1 }, new Generator(c.seed)).eval());
     }
     const ids = keep(randint(1, shape.vocabSize, [c.sequences, L], { generator: new Generator(c.seed + 1) }));
     owned.push(ids);
@@ -193,6 +198,7 @@ export function runMIMOFormerBench(o: Partial<MIMOFormerBenchOptions> = {}): MIM
         model: `MIMOFormer ${shape.layers}×${shape.dim} (${c.task}-shaped, CPU-sized)`, task: c.task, seq_length: L, vocab_size: shape.vocabSize,
         dim: shape.dim, ffn: shape.ffn, heads: shape.heads, head_dim: shape.headDim, layers: shape.layers, features: shape.features, classes: shape.classes,
         sequences_per_batch: c.sequences, runs: c.runs, warmup: c.warmup, center_values: c.centerValues,
+        kernel: models.get('performer')!.layers[0].attention.kernel, // as the built models have it
         models: Object.fromEntries([...caps].map(([v, cap]) => [v, `${cap.m}×${cap.n}`])),
         timed: 'forward pass (eval mode, no gradients) of the whole model; and one layer’s attention core alone: FAVOR+ on random q, k, v [B, L, H, D] as the projections lay them out (Performer), FAVOR+S on random bundles of the same sizes (att, att-mlp: binding and bundling are folded into the Q/K/V projections, att’s unbinding into the output projection)' + (c.centerValues ? '; att centres its values, and its core then includes the centering (mean inputs, their value and output projections, the bundled means taken out of the value bundles)' : ''),
         threads: getThreads(), spin_waits: spinWaits(), allocator: allocator(), libtorch: libtorchVersion(),

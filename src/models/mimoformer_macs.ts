@@ -17,7 +17,9 @@
 //                    2·m·n·L·d (counted in total, not in core)
 // Head: Lin(d or 4d, F) and Lin(F, C) per sequence (dual: per pair, so half per sequence).
 // Not counted: embedding lookups, LayerNorm, ReLU, residual adds, masks, pooling (all O(L·d)
-// element-wise) — so a 1×1 att equals the performer plus its key products.
+// element-wise) — so a 1×1 att equals the performer plus its key products. The same counts hold for
+// both FAVOR+ kernels: the softmax kernel's extra work (a squared norm per token, an exp per feature
+// and the stabiliser's maximum) is element-wise too, L·(R + D) per feature map against its L·R·D.
 //
 // The "Transformer FLOP share" speedups of the digest (att 4×4: wide ListOps 1.26×, deep Text
 // 1.12×, wide Image 2.44×; att-mlp 2×2: 1.42×, 1.65×) follow from these counts (mimoformer.test.ts).

@@ -11,6 +11,8 @@ import type { MuxKind } from '../../models/datamux.js';
 import type { DemuxKind } from '../../models/datamux_demux.js';
 import type { Binding } from '../../models/mimoconv.js';
 import { POLICY_NAMES, defaultServeBench, runServeBench } from '../../bench/serve.js';
+import { FAVOR_KERNELS } from '../../models/favor.js';
+import type { FavorKernel } from '../../models/favor.js';
 import { MIMOFORMER_BENCH_TASKS, defaultMIMOFormerBench, parseMIMOFormerPoints, runMIMOFormerBench } from '../../bench/mimoformer.js';
 import type { MIMOFormerBenchPointSpec, MIMOFormerBenchTask } from '../../bench/mimoformer.js';
 import type { PolicyName } from '../../bench/serve.js';
@@ -198,7 +200,7 @@ function datamuxCommand(): Command {
 }
 
 interface MIMOFormerFlags {
-  json?: boolean; task: MIMOFormerBenchTask; points?: MIMOFormerBenchPointSpec[]; sequences: number; runs: number; warmup: number; centerValues?: boolean;
+  json?: boolean; task: MIMOFormerBenchTask; points?: MIMOFormerBenchPointSpec[]; sequences: number; runs: number; warmup: number; centerValues?: boolean; kernel: FavorKernel;
 }
 
 function mimoformerPoints(v: string): MIMOFormerBenchPointSpec[] {
@@ -220,13 +222,14 @@ function mimoformerCommand(): Command {
     .option('--runs <n>', 'timed rounds, interleaved; medians reported (and the fastest rounds, as best_speedup)', positiveInt('--runs'), d.runs)
     .option('--warmup <n>', 'untimed rounds first', nonNegativeInt('--warmup'), d.warmup)
     .option('--center-values', 'att points centre their values (as train mimoformer --center-values); the core then includes the centering')
+    .option('--kernel <k>', `FAVOR+ kernel of the Performer and the att / att-mlp points: ${FAVOR_KERNELS.join(', ')} (as train mimoformer --kernel)`, choice<FavorKernel>('--kernel', FAVOR_KERNELS), d.kernel)
     .action((o: MIMOFormerFlags) => {
       const r = runMIMOFormerBench({
-        task: o.task, points: o.points ?? d.points, sequences: o.sequences, runs: o.runs, warmup: o.warmup, centerValues: o.centerValues ?? false,
+        task: o.task, points: o.points ?? d.points, sequences: o.sequences, runs: o.runs, warmup: o.warmup, centerValues: o.centerValues ?? false, kernel: o.kernel,
         onProgress: (s) => process.stderr.write(`  ${s}\n`),
       });
       if (o.json) return printJson(r);
-      console.log(`${String(r.config.model)}: L ${String(r.config.seq_length)}, d ${String(r.config.dim)}, ${String(r.config.heads)} heads of ${String(r.config.head_dim)}, R ${String(r.config.features)}; ${o.sequences} sequences per pass${o.centerValues ? '; att with value centering' : ''}`);
+      console.log(`${String(r.config.model)}: L ${String(r.config.seq_length)}, d ${String(r.config.dim)}, ${String(r.config.heads)} heads of ${String(r.config.head_dim)}, R ${String(r.config.features)}; ${o.sequences} sequences per pass${o.kernel === 'softmax' ? '; softmax kernel' : ''}${o.centerValues ? '; att with value centering' : ''}`);
       console.log('point          seq/s  speedup  ideal  core speedup  ideal core  best speedup  best core');
       for (const p of r.points) {
         const name = p.variant === 'att' || p.variant === 'att-mlp' ? `${p.variant} ${p.m}x${p.n}` : p.variant;
