@@ -20,7 +20,19 @@ test('groupingOrder: given is the stored order; random is a seeded permutation',
   assert.notDeepEqual(a, groupingOrder(100, 'given'));
   assert.deepEqual(a, groupingOrder(100, 'random', 0));
   assert.notDeepEqual(a, groupingOrder(100, 'random', 1));
-  assert.throws(() => groupingOrder(3, 'sorted' as never), /grouping must be one of random, given, got 'sorted'/);
+  assert.throws(() => groupingOrder(3, 'sorted' as never), /grouping must be one of random, given, length, got 'sorted'/);
+});
+
+test("groupingOrder 'length': the seeded random order sorted by length, equal lengths in their random order", () => {
+  const lengths = Array.from({ length: 60 }, (_, i) => 10 + (i % 4) * 7); // four lengths, 15 examples each
+  const order = groupingOrder(60, 'length', 3, Int32Array.from(lengths));
+  assert.deepEqual([...order].sort((x, y) => x - y), Array.from({ length: 60 }, (_, i) => i));
+  for (let i = 1; i < 60; i++) assert.ok(lengths[order[i - 1]] <= lengths[order[i]]);
+  const random = groupingOrder(60, 'random', 3);
+  for (const L of [10, 17, 24, 31]) assert.deepEqual(order.filter((i) => lengths[i] === L), random.filter((i) => lengths[i] === L));
+  assert.notDeepEqual(order.slice(0, 15), groupingOrder(60, 'length', 4, lengths).slice(0, 15));
+  assert.throws(() => groupingOrder(3, 'length'), /grouping 'length' needs each example's length/);
+  assert.throws(() => groupingOrder(3, 'length', 0, [1, 2]), /grouping 'length': 2 lengths for 3 examples/);
 });
 
 class Probe extends Module {

@@ -8,14 +8,17 @@
 // from the other members of the group. A split stored sorted (LRA Text's test reviews: all negative,
 // then all positive) puts same-label examples together in every group, which no stream of independent
 // requests does; a Text model measured 4.3 points lower that way. So by default the examples are
-// grouped in a seeded random order ('random'); 'given' keeps the stored order.
+// grouped in a seeded random order ('random'); 'given' keeps the stored order. 'length' (sequences of
+// variable length only) sorts the random order by length, so each group holds sequences of similar
+// length, as a server that buckets its queue by length would: a short sequence in a group with long
+// ones is otherwise read out over the long ones' tails, where the bundles hold only their keys.
 import { Tensor, noGrad, tensor, tidy } from '../tensor/index.js';
 import type { Module } from '../nn/index.js';
 import { Rng, deriveSeed } from '../data/random.js';
 
-/** How the examples are assigned to superposition groups: a seeded random order, or the stored order. */
-export type Grouping = 'random' | 'given';
-export const GROUPINGS: readonly Grouping[] = ['random', 'given'];
+/** How the examples are assigned to superposition groups: a seeded random order, the stored order, or the random order sorted by length. */
+export type Grouping = 'random' | 'given' | 'length';
+export const GROUPINGS: readonly Grouping[] = ['random', 'given', 'length'];
 export const DEFAULT_GROUPING: Grouping = 'random';
 
 export interface PointResult<P> {
@@ -39,13 +42,19 @@ export interface EvaluatePointsOptions<P> {
   grouping?: Grouping;
   /** Seed of the random grouping (default 0): the same order at every point. */
   seed?: number;
+  /** Each example's length (needed by the 'length' grouping). */
+  lengths?: ArrayLike<number>;
 }
 
-/** The order in which examples 0 … total−1 are batched and grouped. */
-export function groupingOrder(total: number, grouping: Grouping = DEFAULT_GROUPING, seed = 0): number[] {
+/** The order in which examples 0 … total−1 are batched and grouped ('length' needs each example's length). */
+export function groupingOrder(total: number, grouping: Grouping = DEFAULT_GROUPING, seed = 0, lengths?: ArrayLike<number>): number[] {
   if (!GROUPINGS.includes(grouping)) throw new RangeError(`grouping must be one of ${GROUPINGS.join(', ')}, got '${String(grouping)}'`);
   if (grouping === 'given') return Array.from({ length: total }, (_, i) => i);
-  return Array.from(new Rng(deriveSeed(seed, 0x6e0be5)).permutation(total));
+  const random = Array.from(new Rng(deriveSeed(seed, 0x6e0be5)).permutation(total));
+  if (grouping === 'random') return random;
+  if (!lengths) throw new RangeError("grouping 'length' needs each example's length (sequences of variable length: MIMOFormer's LRA tasks)");
+  if (lengths.length !== total) throw new RangeError(`grouping 'length': ${lengths.length} lengths for ${total} examples`);
+  return random.sort((a, b) => lengths[a] - lengths[b]); // stable: equal lengths keep the random order
 }
 
 /**
@@ -61,7 +70,7 @@ export function evaluatePoints<P>(
   logits: (p: P, rows: number[]) => Tensor,
 ): PointResult<P>[] {
   const total = labels.shape[0];
-  const order = groupingOrder(total, o.grouping, o.seed);
+  const order = groupingOrder(total, o.grouping, o.seed, o.lengths);
   const wasTraining = model.training;
   model.eval();
   const out: PointResult<P>[] = [];

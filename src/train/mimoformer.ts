@@ -193,7 +193,7 @@ export function evaluateMIMOFormer(model: MIMOFormer, data: LraData, points: rea
     const b = lraBatch(data, rows);
     return model.forward(b.ids, b.mask, p);
   };
-  return evaluatePoints(model, points, data.labels, { group: (p) => p.m * p.n, batch: () => o.batch ?? 32, warmup: o.warmup, grouping: o.grouping }, logits).map(
+  return evaluatePoints(model, points, data.labels, { group: (p) => p.m * p.n, batch: () => o.batch ?? 32, warmup: o.warmup, grouping: o.grouping, lengths: data.lengths }, logits).map(
     (r) => ({ m: r.point.m, n: r.point.n, accuracy: r.accuracy, correct: r.correct, total: r.total, seconds: r.seconds, sequencesPerS: r.perSecond }),
   );
 }

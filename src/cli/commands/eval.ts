@@ -130,7 +130,7 @@ export function evalCommand(): Command {
     .option('--groups <g>', 'DataMUX: mixes per forward pass; MIMOFormer: sequences per forward pass', positiveInt('--groups'), 32)
     .option(
       '--grouping <g>',
-      'which inputs share a superposition: random (a seeded random order, as independent requests arrive) or given (consecutive examples of the split, e.g. to measure the effect of a sorted split)',
+      'which inputs share a superposition: random (a seeded random order, as independent requests arrive), given (consecutive examples of the split, e.g. to measure the effect of a sorted split) or length (MIMOFormer: the random order sorted by sequence length, as a server bucketing its queue by length)',
       (v: string) => {
         if (!(GROUPINGS as readonly string[]).includes(v)) throw new UsageError(`--grouping must be one of ${GROUPINGS.join(', ')}, got '${v}'`);
         return v as Grouping;
@@ -146,6 +146,7 @@ export function evalCommand(): Command {
       if (!existsSync(file)) throw new UsageError(`checkpoint not found: ${file}`);
       const info = readCheckpointInfo(file);
       if (o.uniformAttention && info.model !== 'mimoformer') throw new UsageError(`--uniform-attention: only for MIMOFormer checkpoints, ${file} holds a ${info.model} model`);
+      if (o.grouping === 'length' && info.model !== 'mimoformer') throw new UsageError(`--grouping length: only for MIMOFormer checkpoints (sequences of variable length), ${file} holds a ${info.model} model`);
       if (info.model === 'datamux') {
         const split = cmd.getOptionValueSource('split') === 'cli' ? o.split : 'dev';
         return evalDataMUXCheckpoint(file, info, { n: o.n, data: o.data, split, limit: o.limit, groups: o.groups, grouping: o.grouping, json: o.json });

@@ -59,12 +59,16 @@ test('mimo train mimoformer trains and resumes; eval reports each grid; interfer
   const given = JSON.parse(await runCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--listops-dir', listops, '--grids', '1x1', '--groups', '8', '--grouping', 'given', '--json']));
   assert.equal(given.grouping, 'given');
   assert.equal(given.points[0].correct, ev.points[0].correct);
+  const byLength = JSON.parse(await runCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--listops-dir', listops, '--grids', '1x1,2x2', '--groups', '8', '--grouping', 'length', '--json']));
+  assert.equal(byLength.grouping, 'length');
+  assert.equal(byLength.points[0].correct, ev.points[0].correct);
+  assert.equal(byLength.points[1].total, 24);
   assert.equal(ev.uniform_attention, false);
   const uniform = JSON.parse(await runCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--listops-dir', listops, '--grids', '1x1', '--groups', '8', '--uniform-attention', '--json']));
   assert.equal(uniform.uniform_attention, true);
   assert.equal(uniform.points[0].total, 24);
   const badGrouping = await captureCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--listops-dir', listops, '--grouping', 'sorted']);
-  assert.ok(badGrouping.error instanceof UsageError && /--grouping must be one of random, given, got 'sorted'/.test(badGrouping.error.message), String(badGrouping.error));
+  assert.ok(badGrouping.error instanceof UsageError && /--grouping must be one of random, given, length, got 'sorted'/.test(badGrouping.error.message), String(badGrouping.error));
   const bad = await captureCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--listops-dir', listops, '--grids', '4x4']);
   assert.ok(bad.error instanceof UsageError && /grid capacity is 2×2/.test(bad.error.message), String(bad.error));
 
