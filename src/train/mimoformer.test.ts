@@ -9,8 +9,8 @@ import { loadFile } from '../io/index.js';
 import { MIMOFormer } from '../models/mimoformer.js';
 import { Generator } from '../tensor/index.js';
 import {
-  curriculumGrid, defaultMIMOFormerTrainConfig, evaluateMIMOFormer, halfGrid, lraBatch, mimoFormerCheckpointSteps, mimoFormerModelConfig, resolveMIMOFormerTrainConfig, trainMIMOFormer,
-  validateMIMOFormerTrainConfig,
+  LENGTH_POOL_BATCHES, curriculumGrid, defaultMIMOFormerTrainConfig, evaluateMIMOFormer, halfGrid, lraBatch, mimoFormerCheckpointSteps, mimoFormerModelConfig, resolveMIMOFormerTrainConfig,
+  trainMIMOFormer, trainingRows, validateMIMOFormerTrainConfig,
 } from './mimoformer.js';
 
 let root: string;
@@ -175,6 +175,64 @@ test('uniform attention (the no-attention baseline) holds the key projections at
   dev.labels.dispose();
 });
 
+test('trainingRows: uniform draws per step; groupByLength takes one slice of a length-sorted pool, every sequence as likely', () => {
+  const n = 1000;
+  const lengths = Int32Array.from({ length: n }, (_, i) => 1 + ((i * 7919) % 997)); // lengths 1..997, unrelated to the index order
+  const plain = { seed: 5, batch: 16, groupByLength: false };
+  const grouped = { ...plain, groupByLength: true };
+  assert.deepEqual(trainingRows(3, plain, lengths), trainingRows(3, plain, lengths)); // a function of seed and step
+  assert.notDeepEqual(trainingRows(3, plain, lengths), trainingRows(4, plain, lengths));
+  assert.deepEqual(trainingRows(3, grouped, lengths), trainingRows(3, grouped, lengths));
+  const spread = (rows: number[]) => Math.max(...rows.map((i) => lengths[i])) - Math.min(...rows.map((i) => lengths[i]));
+  let plainSpread = 0;
+  let groupedSpread = 0;
+  const counts = new Array<number>(10).fill(0); // draws per tenth of the index range
+  const steps = 4000;
+  for (let s = 0; s < steps; s++) {
+    const a = trainingRows(s, plain, lengths);
+    const b = trainingRows(s, grouped, lengths);
+    assert.equal(b.length, 16);
+    assert.ok(b.every((i) => Number.isInteger(i) && i >= 0 && i < n));
+    for (let i = 1; i < b.length; i++) assert.ok(lengths[b[i - 1]] <= lengths[b[i]], 'a grouped batch comes in length order');
+    plainSpread += spread(a) / steps;
+    groupedSpread += spread(b) / steps;
+    for (const i of b) counts[Math.floor(i / 100)]++;
+  }
+  // A pool of 32 batches sorted and cut in 32 slices: a slice spans about 1/32 of the length range
+  // (≈ 31 of 997 here, more at the ends of the sorted pool), against ≈ 880 for 16 uniform draws.
+  assert.ok(plainSpread > 800 && groupedSpread < 60, `mean length spread per batch: ${plainSpread.toFixed(1)} uniform, ${groupedSpread.toFixed(1)} grouped`);
+  // Each tenth of the sequences gets a tenth of the draws (binomial sd ≈ 76 of 6400).
+  for (const c of counts) assert.ok(Math.abs(c - (steps * 16) / 10) < 400, `draws per tenth: ${counts.join(' ')}`);
+  assert.equal(LENGTH_POOL_BATCHES, 32);
+});
+
+test('groupByLength trains, pads less, and resumes exactly', async () => {
+  const cfg = { ...tiny, variant: 'att' as const, m: 2, n: 2, steps: 4, evalEvery: 2, groupByLength: true };
+  const a = await trainMIMOFormer({ out: path.join(root, 'gbl-a'), listopsDir, ...cfg });
+  assert.equal(a.config.groupByLength, true);
+  await trainMIMOFormer({ out: path.join(root, 'gbl-b'), listopsDir, ...cfg, stopAfter: 2 });
+  const rest = await trainMIMOFormer({ out: path.join(root, 'gbl-b'), listopsDir, ...cfg, resume: true });
+  assert.equal(rest.config.groupByLength, true);
+  const wa = loadFile(path.join(root, 'gbl-a', 'model.safetensors')).tensors;
+  const wb = loadFile(path.join(root, 'gbl-b', 'model.safetensors')).tensors;
+  for (const [k, t] of wa) assert.deepEqual(t.toFlatArray(), wb.get(k)!.toFlatArray(), `weights differ at ${k}`);
+  for (const t of [...wa.values(), ...wb.values()]) t.dispose();
+  // The padded tokens of the first steps' batches (each cut to its longest row), with and without.
+  const train = await loadLraTask('listops', root, 'train', { length: tiny.length, listopsDir });
+  const padded = (groupByLength: boolean) => {
+    let pad = 0;
+    for (let s = 0; s < 50; s++) {
+      const rows = trainingRows(s, { seed: 0, batch: 8, groupByLength }, train.lengths);
+      const L = Math.max(...rows.map((i) => train.lengths[i]));
+      pad += rows.reduce((p, i) => p + L - train.lengths[i], 0);
+    }
+    return pad;
+  };
+  assert.ok(padded(true) < padded(false) / 4, `padded tokens over 50 steps: ${padded(true)} grouped, ${padded(false)} uniform`);
+  train.inputs.dispose();
+  train.labels.dispose();
+});
+
 test('bad settings fail before anything is written, naming the field', async () => {
   const out = path.join(root, 'bad');
   await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, variant: 'performer', m: 2, n: 2 }), /the performer baseline has a 1×1 grid/);
@@ -184,6 +242,7 @@ test('bad settings fail before anything is written, naming the field', async () 
   await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, variant: 'att-mlp', m: 2, n: 2, centerValues: true }), /centerValues applies to the att variant only, got 'att-mlp'/);
   await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, kernel: 'exp' as 'relu' }), /kernel must be one of relu, softmax, got 'exp'/);
   await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, variant: 'softmax', kernel: 'softmax' }), /kernel applies to the FAVOR\+ variants/);
+  await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, task: 'image', length: 1024, groupByLength: true }), /groupByLength: every LRA Image sequence has 1024 tokens/);
   await assert.rejects(trainMIMOFormer({ out, listopsDir: path.join(root, 'nothing'), ...tiny }), /basic_train\.tsv is missing/);
   assert.throws(() => readFileSync(path.join(out, 'metrics.jsonl')), /ENOENT/);
 });

@@ -68,6 +68,8 @@ export interface MIMOFormerTrainConfig {
   steps: number;
   /** Sequences per step (a multiple of m·n for every point). */
   batch: number;
+  /** Batches of sequences of similar length (trainingRows): less padding, and superposition groups of similar length. */
+  groupByLength: boolean;
   lr: number;
   pctStart: number;
   weightDecay: number;
@@ -87,7 +89,7 @@ export interface MIMOFormerTrainConfig {
  */
 export const defaultMIMOFormerTrainConfig: MIMOFormerTrainConfig = {
   task: 'listops', variant: 'performer', m: 1, n: 1, points: [[1, 1]], curriculumSteps: 0, curriculumStages: 1, dim: 64, ffn: 128, heads: 4, headDim: 64, layers: 1,
-  features: 64, dropout: 0.1, centerValues: false, uniformAttention: false, kernel: 'relu', length: 2000, steps: 2000, batch: 32, lr: 1e-3, pctStart: 0.1, weightDecay: 0, clipNorm: 1, evalEvery: 250,
+  features: 64, dropout: 0.1, centerValues: false, uniformAttention: false, kernel: 'relu', length: 2000, steps: 2000, batch: 32, groupByLength: false, lr: 1e-3, pctStart: 0.1, weightDecay: 0, clipNorm: 1, evalEvery: 250,
   limit: null, evalLimit: 2000, seed: 0,
 };
 
@@ -124,6 +126,8 @@ export function validateMIMOFormerTrainConfig(c: MIMOFormerTrainConfig): void {
   if (typeof c.centerValues !== 'boolean') bad(`centerValues must be a boolean, got ${String(c.centerValues)}`);
   if (c.centerValues && c.variant !== 'att') bad(`centerValues applies to the att variant only, got '${c.variant}'`);
   if (typeof c.uniformAttention !== 'boolean') bad(`uniformAttention must be a boolean, got ${String(c.uniformAttention)}`);
+  if (typeof c.groupByLength !== 'boolean') bad(`groupByLength must be a boolean, got ${String(c.groupByLength)}`);
+  if (c.groupByLength && c.task === 'image') bad(`groupByLength: every LRA Image sequence has ${LRA_TASK_INFO.image.length} tokens, there are no lengths to group by`);
   if (!FAVOR_KERNELS.includes(c.kernel)) bad(`kernel must be one of ${FAVOR_KERNELS.join(', ')}, got '${String(c.kernel)}'`);
   if (c.kernel !== 'relu' && c.variant === 'softmax') bad(`kernel applies to the FAVOR+ variants (performer, att, att-mlp), not to exact softmax attention`);
   for (const k of ['weightDecay', 'clipNorm'] as const) if (!(c[k] >= 0 && Number.isFinite(c[k]))) bad(`${k} must be a non-negative number, got ${c[k]}`);
@@ -142,6 +146,27 @@ export function mimoFormerModelConfig(c: MIMOFormerTrainConfig): MIMOFormerConfi
     ...(c.uniformAttention ? { uniformAttention: true } : {}),
     ...(c.kernel !== 'relu' ? { kernel: c.kernel } : {}),
   };
+}
+
+/** groupByLength draws each batch from a pool of this many batches' worth of sequences. */
+export const LENGTH_POOL_BATCHES = 32;
+
+/**
+ * The training rows of step s (0-based), a function of the seed and the step only (so a resumed run
+ * draws what an uninterrupted one would): `batch` uniform draws from the n training sequences. With
+ * groupByLength, LENGTH_POOL_BATCHES·batch uniform draws are sorted by length and one of their
+ * LENGTH_POOL_BATCHES consecutive slices, chosen uniformly, is the batch (in length order), as
+ * length-grouped samplers do: every sequence is still drawn with the same probability, but a batch
+ * pads less and each superposition group in it (consecutive rows) holds sequences of similar length.
+ */
+export function trainingRows(s: number, c: Pick<MIMOFormerTrainConfig, 'seed' | 'batch' | 'groupByLength'>, lengths: ArrayLike<number>): number[] {
+  const n = lengths.length;
+  const rng = new Rng(deriveSeed(c.seed, 3 * s));
+  const draw = (k: number) => Array.from({ length: k }, () => Math.min(n - 1, Math.floor(rng.random() * n)));
+  if (!c.groupByLength) return draw(c.batch);
+  const pool = draw(LENGTH_POOL_BATCHES * c.batch).sort((a, b) => lengths[a] - lengths[b] || a - b);
+  const slice = Math.min(LENGTH_POOL_BATCHES - 1, Math.floor(rng.random() * LENGTH_POOL_BATCHES));
+  return pool.slice(slice * c.batch, (slice + 1) * c.batch);
 }
 
 /** A grid as written in metrics and tables: 'm×n'. */
@@ -316,8 +341,7 @@ export async function trainMIMOFormer(options: TrainMIMOFormerOptions): Promise<
       const pRng = new Rng(deriveSeed(config.seed, 3 * s + 1));
       const drawn = config.points[Math.min(config.points.length - 1, Math.floor(pRng.random() * config.points.length))];
       const point = curriculumGrid(drawn, s, config);
-      const rowRng = new Rng(deriveSeed(config.seed, 3 * s));
-      const pick = Array.from({ length: config.batch }, () => Math.min(nTrain - 1, Math.floor(rowRng.random() * nTrain)));
+      const pick = trainingRows(s, config, trainData.lengths);
       manualSeed(deriveSeed(config.seed, 3 * s + 2));
       const lr = opt.paramGroups[0].lr;
       const r = tidy(() => {

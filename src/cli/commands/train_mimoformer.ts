@@ -27,7 +27,7 @@ export function gridList(flag: string) {
 const FIELDS: [string, keyof MIMOFormerTrainConfig][] = [
   ['task', 'task'], ['variant', 'variant'], ['m', 'm'], ['n', 'n'], ['points', 'points'], ['curriculumSteps', 'curriculumSteps'],
   ['curriculumStages', 'curriculumStages'], ['dim', 'dim'], ['ffn', 'ffn'], ['heads', 'heads'], ['headDim', 'headDim'], ['layers', 'layers'], ['features', 'features'], ['dropout', 'dropout'], ['centerValues', 'centerValues'], ['uniformAttention', 'uniformAttention'], ['kernel', 'kernel'],
-  ['length', 'length'], ['steps', 'steps'], ['batch', 'batch'], ['lr', 'lr'], ['pctStart', 'pctStart'], ['weightDecay', 'weightDecay'],
+  ['length', 'length'], ['steps', 'steps'], ['batch', 'batch'], ['groupByLength', 'groupByLength'], ['lr', 'lr'], ['pctStart', 'pctStart'], ['weightDecay', 'weightDecay'],
   ['evalEvery', 'evalEvery'], ['limit', 'limit'], ['evalLimit', 'evalLimit'], ['seed', 'seed'],
 ];
 
@@ -61,6 +61,7 @@ export function trainMIMOFormerCommand(): Command {
     .option('--length <L>', 'tokens per sequence (default: LRA\'s: listops 2000, text 1000, image 1024)', positiveInt('--length'))
     .option('--steps <s>', 'optimizer steps', positiveInt('--steps'), d.steps)
     .option('--batch <b>', 'sequences per step (a multiple of m·n of every grid)', positiveInt('--batch'), d.batch)
+    .option('--group-by-length', 'draw each batch from a length-sorted pool of 32 batches\' worth of sequences: less padding (ListOps, Text) and superposition groups of similar length')
     .option('--lr <x>', 'peak learning rate (AdamW, OneCycle with linear annealing)', positiveNumber('--lr'), d.lr)
     .option('--pct-start <x>', 'share of the steps warming the lr up', nonNegativeNumber('--pct-start'), d.pctStart)
     .option('--weight-decay <x>', 'AdamW weight decay', nonNegativeNumber('--weight-decay'), d.weightDecay)
