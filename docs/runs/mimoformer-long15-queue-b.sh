@@ -19,6 +19,6 @@ log "$name end rc=$?"
 node bin/mimo.js eval runs/$name/model.safetensors --split test --grids 1x1,2x2,4x4 --json > runs/$name.eval-test.json 2> runs/$name.eval-test.err
 log "$name eval end rc=$?"
 log "queue15-b end"
-# What happened: stopped at 14:31 UTC while still waiting for the ListOps training, before running
+# What happened: stopped at 14:28 UTC while still waiting for the ListOps training, before running
 # anything; mimoformer-long15-queue-c.sh runs the ListOps length-grouping runs instead (the Image run
 # is left for a later session).
