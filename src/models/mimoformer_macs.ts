@@ -19,7 +19,9 @@
 // Not counted: embedding lookups, LayerNorm, ReLU, residual adds, masks, pooling (all O(L·d)
 // element-wise) — so a 1×1 att equals the performer plus its key products. The same counts hold for
 // both FAVOR+ kernels: the softmax kernel's extra work (a squared norm per token, an exp per feature
-// and the stabiliser's maximum) is element-wise too, L·(R + D) per feature map against its L·R·D.
+// and the stabiliser's maximum) is element-wise too, L·(R + D) per feature map against its L·R·D,
+// though not free: measured, the softmax-kernel Performer takes 1.3× the ReLU one's time at R = 256
+// (docs/results.md, "The softmax kernel" under MIMOFormer throughput).
 //
 // The "Transformer FLOP share" speedups of the digest (att 4×4: wide ListOps 1.26×, deep Text
 // 1.12×, wide Image 2.44×; att-mlp 2×2: 1.42×, 1.65×) follow from these counts (mimoformer.test.ts).
