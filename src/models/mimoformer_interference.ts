@@ -141,9 +141,9 @@ function layerRow(layer: number, att: MIMOFormerAttention, normed: Tensor, mask:
     // Output crosstalk over the whole length.
     // With value centering the means bypass the bundles and are added back after unbinding, as in the model.
     const centered = att.config.centerValues ? centerValues(g.v, g.mask) : undefined;
-    const bundled = centered
-      ? superposedAttention(g.q, g.k, centered.v, g.mask, a, att.omega, att.kernel).add(centered.mean)
-      : superposedAttention(g.q, g.k, g.v, g.mask, a, att.omega, att.kernel); // [B′, m, n, H, L, D]
+    const withCentering = (core: typeof superposedAttention) =>
+      centered ? core(g.q, g.k, centered.v, g.mask, a, att.omega, att.kernel).add(centered.mean) : core(g.q, g.k, g.v, g.mask, a, att.omega, att.kernel);
+    const bundled = withCentering(superposedAttention); // [B′, m, n, H, L, D]
     const Wt = att.out.weight.t(); // [H·D, d]
     const project = (t: Tensor) => t.transpose(1, 2).reshape([t.shape[0], L, H * D]).matmul(Wt); // [B′, H, L, D] → [B′, L, d]
     let outSq = 0;
@@ -154,9 +154,7 @@ function layerRow(layer: number, att: MIMOFormerAttention, normed: Tensor, mask:
     let projDevSq = 0;
     const own = (centered ?? centerValues(g.v, g.mask)).mean; // v̄_mn [B′, m, n, H, 1, D]
     // ô_mn: the superposed output with every other sequence's values zeroed (centred: the mean added back).
-    const alone = centered
-      ? ownValuesAttention(g.q, g.k, centered.v, g.mask, a, att.omega, att.kernel).add(centered.mean)
-      : ownValuesAttention(g.q, g.k, g.v, g.mask, a, att.omega, att.kernel); // [B′, m, n, H, L, D]
+    const alone = withCentering(ownValuesAttention); // [B′, m, n, H, L, D]
     let patternSq = 0;
     let valueSq = 0;
     let keptDot = 0;
