@@ -233,6 +233,24 @@ test('groupByLength trains, pads less, and resumes exactly', async () => {
   train.labels.dispose();
 });
 
+test('groupByLength runs evaluate dev in groups of similar length, and say so in every metrics line', async () => {
+  const out = path.join(root, 'gbl-eval');
+  const r = await trainMIMOFormer({ out, listopsDir, ...tiny, variant: 'att', m: 2, n: 2, groupByLength: true, steps: 4, evalEvery: 2, evalLimit: null });
+  const plain = await trainMIMOFormer({ out: path.join(root, 'gbl-eval-plain'), listopsDir, ...tiny, variant: 'att', m: 2, n: 2, steps: 2, evalEvery: 2 });
+  assert.deepEqual(r.evals.map((e) => e.eval_grouping), ['length', 'length']);
+  assert.deepEqual(plain.evals.map((e) => e.eval_grouping), ['random']);
+  const { loadMIMOFormer } = await import('../models/checkpoint.js');
+  const { model } = loadMIMOFormer(path.join(out, 'model.safetensors'));
+  const dev = await loadLraTask('listops', root, 'dev', { length: 96, listopsDir });
+  const acc = (grouping: 'length' | 'random') => evaluateMIMOFormer(model, dev, [{ m: 2, n: 2 }], { batch: 8, grouping })[0].accuracy;
+  const [byLength, random] = [acc('length'), acc('random')];
+  assert.equal(r.evals.at(-1)!.eval_accuracy['2×2'], byLength);
+  assert.notEqual(byLength, random, 'the two groupings should give this model different dev accuracies');
+  model.dispose();
+  dev.inputs.dispose();
+  dev.labels.dispose();
+});
+
 test('bad settings fail before anything is written, naming the field', async () => {
   const out = path.join(root, 'bad');
   await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, variant: 'performer', m: 2, n: 2 }), /the performer baseline has a 1×1 grid/);

@@ -17,6 +17,9 @@
 //   serves each grid; MIMOFormer.forward takes the grid, the keys are sliced.
 // * Batches are cut to their longest sequence (lengths are known), which changes nothing for a
 //   model that masks its padding and saves most of the cost on ListOps and Text.
+// * groupByLength batches sequences of similar length (trainingRows); the dev evaluation then groups
+//   its superposition groups by length too (evaluate.ts, 'length'), the inference such a model is
+//   trained for. Otherwise it groups at random. Each metrics line names the grouping.
 // * Randomness: step s draws its rows from deriveSeed(seed, 3s), its point from 3s+1 and seeds the
 //   global generator (dropout) from 3s+2; the model is initialised from Generator(seed). A resume
 //   needs only the step (the scheduler's state is saved) and reproduces the uninterrupted run.
@@ -240,6 +243,8 @@ export interface MIMOFormerMetrics {
   train_accuracy: number;
   eval_split: 'dev';
   eval_sequences: number;
+  /** How the dev sequences were put in superposition groups: 'length' for groupByLength runs, else 'random'. */
+  eval_grouping: Grouping;
   /** Accuracy per grid, keyed 'm×n'. */
   eval_accuracy: Record<string, number>;
   sequences_per_s: number;
@@ -332,6 +337,7 @@ export async function trainMIMOFormer(options: TrainMIMOFormerOptions): Promise<
     options.onStart?.({ trainSequences: nTrain, evalSequences: dev.labels.shape[0], totalSteps: config.steps, startStep, parameters: model.numParameters(), config });
 
     const evalPoints = config.points.map(([m, n]) => ({ m, n }));
+    const evalGrouping: Grouping = config.groupByLength ? 'length' : 'random';
     const evals: MIMOFormerMetrics[] = [];
     let acc = { seen: 0, loss: 0, correct: 0, steps: 0 };
     let te = performance.now();
@@ -364,12 +370,12 @@ export async function trainMIMOFormer(options: TrainMIMOFormerOptions): Promise<
       if (!marks.includes(s + 1)) continue;
       const trainSeconds = (performance.now() - te) / 1000;
       const tv = performance.now();
-      const points = evaluateMIMOFormer(mdl, dev, evalPoints, { batch: config.batch });
+      const points = evaluateMIMOFormer(mdl, dev, evalPoints, { batch: config.batch, grouping: evalGrouping });
       mdl.train();
       const evalSeconds = (performance.now() - tv) / 1000;
       const metrics: MIMOFormerMetrics = {
         step: s + 1, lr: round(lr), train_loss: round(acc.loss / acc.steps), train_accuracy: round(acc.correct / acc.seen), eval_split: 'dev',
-        eval_sequences: dev.labels.shape[0], eval_accuracy: Object.fromEntries(points.map((p) => [`${p.m}×${p.n}`, round(p.accuracy)])),
+        eval_sequences: dev.labels.shape[0], eval_grouping: evalGrouping, eval_accuracy: Object.fromEntries(points.map((p) => [`${p.m}×${p.n}`, round(p.accuracy)])),
         sequences_per_s: round(acc.seen / trainSeconds, 4), seconds: round(trainSeconds + evalSeconds, 4), eval_seconds: round(evalSeconds, 4),
       };
       saveModelCheckpoint(files.model, 'mimoformer', mdl, mdl.config, {

@@ -3,7 +3,8 @@ import { Command } from 'commander';
 import { BINDINGS, interferenceRows } from '../../superposition/index.js';
 import type { Binding, InterferenceRow } from '../../superposition/index.js';
 import { UsageError, nonNegativeInt, positiveInt, positiveIntList, printJson } from '../output.js';
-import { printModelInterference } from './interference_model.js';
+import { PROBE_GROUPINGS, printModelInterference } from './interference_model.js';
+import type { ProbeGrouping } from './interference_model.js';
 import { gridList } from './train_mimoformer.js';
 
 interface InterferenceCliOptions {
@@ -19,6 +20,7 @@ interface InterferenceCliOptions {
   positions: number;
   data?: string;
   listopsDir?: string;
+  grouping: ProbeGrouping;
 }
 
 /** Parses --binding, naming the choices when it is unknown. */
@@ -80,8 +82,17 @@ export function interferenceCommand(): Command {
     .option('--positions <P>', 'with --model: the first P query and key positions of each sequence', positiveInt('--positions'), 128)
     .option('--data <dir>', 'with --model: data directory (default: $MIMO_DATA, then ../shared/data)')
     .option('--listops-dir <dir>', 'with --model on ListOps: folder of basic_{train,val,test}.tsv (default DATA/listops)')
+    .option(
+      '--grouping <g>',
+      'with --model: which sequences share a group: random (the seeded random dev subset) or length (the same sequences sorted by length, as eval --grouping length)',
+      (v: string) => {
+        if (!(PROBE_GROUPINGS as readonly string[]).includes(v)) throw new UsageError(`--grouping must be one of ${PROBE_GROUPINGS.join(', ')}, got '${v}'`);
+        return v as ProbeGrouping;
+      },
+      'random' as ProbeGrouping,
+    )
     .action(async (o: InterferenceCliOptions) => {
-      if (o.model) return printModelInterference({ model: o.model, grids: o.grids, sequences: o.sequences, positions: o.positions, data: o.data, listopsDir: o.listopsDir, seed: o.seed, json: o.json });
+      if (o.model) return printModelInterference({ model: o.model, grids: o.grids, sequences: o.sequences, positions: o.positions, data: o.data, listopsDir: o.listopsDir, seed: o.seed, grouping: o.grouping, json: o.json });
       // Rows from random items and keys; a trained model's channels (e.g. MIMOFormer's attention,
       // from a checkpoint) would be a second source of the same rows, printed the same way.
       const rows = interferenceRows({ binding: o.binding, dim: o.dim, ns: o.n, trials: o.trials, seed: o.seed });

@@ -20,10 +20,15 @@ export interface ModelInterferenceOptions {
   data?: string;
   listopsDir?: string;
   seed: number;
+  /** Which sequences share a group: 'random' (the dev subset's seeded random order, default) or 'length' (that order sorted by length). */
+  grouping?: ProbeGrouping;
   json?: boolean;
 }
 
-export type ModelInterferenceRow = InterferenceRow & { weights: 'trained' | 'untrained' };
+export type ProbeGrouping = 'random' | 'length';
+export const PROBE_GROUPINGS: readonly ProbeGrouping[] = ['random', 'length'];
+
+export type ModelInterferenceRow = InterferenceRow & { weights: 'trained' | 'untrained'; grouping: ProbeGrouping };
 
 /** Square grids 1×1, 2×2, 4×4, … within the capacity, and the capacity itself. */
 export function defaultGrids(M: number, N: number): GridPoint[] {
@@ -52,16 +57,19 @@ export async function modelInterference(o: ModelInterferenceOptions): Promise<Mo
   }
   const untrained = new MIMOFormer(c, new Generator(o.seed));
   const data = takeSubset(await loadLraTask(extra.task, resolveDataDir(o.data), 'dev', { length: c.maxLength, listopsDir: o.listopsDir }), o.sequences, o.seed);
+  const grouping = o.grouping ?? 'random';
   const rows: ModelInterferenceRow[] = [];
   try {
     for (const p of grids) {
       const g = p.m * p.n;
       const count = Math.floor(Math.min(o.sequences, data.labels.shape[0]) / g) * g;
       if (count === 0) throw new UsageError(`--sequences ${o.sequences}: the grid ${p.m}×${p.n} needs at least ${g} sequences`);
-      const b = lraBatch(data, Array.from({ length: count }, (_, i) => i));
+      const order = Array.from({ length: count }, (_, i) => i);
+      if (grouping === 'length') order.sort((a, b) => data.lengths[a] - data.lengths[b]); // stable: equal lengths keep the random order
+      const b = lraBatch(data, order);
       try {
         for (const [weights, model] of [['trained', trained], ['untrained', untrained]] as const) {
-          for (const r of interferenceProbe(model, b.ids, b.mask, p, { maxPositions: o.positions })) rows.push({ weights, ...r });
+          for (const r of interferenceProbe(model, b.ids, b.mask, p, { maxPositions: o.positions })) rows.push({ weights, grouping, ...r });
         }
       } finally {
         for (const t of [b.ids, b.mask, b.labels]) t.dispose();
@@ -81,6 +89,7 @@ const num = (v: number, d: number) => (Number.isFinite(v) ? v.toFixed(d) : v > 0
 export async function printModelInterference(o: ModelInterferenceOptions): Promise<void> {
   const rows = await modelInterference(o);
   if (o.json) return printJson(rows);
+  if (rows[0]?.grouping === 'length') console.log('groups of similar length (the probed sequences sorted by length, as eval --grouping length)');
   console.log(formatTable(
     ['weights', 'layer', 'grid', 'D', 'signal', 'crosstalk', 'SIR', 'pred SIR', 'SIR vs |q||k|', 'sqrt(D/(MN-1))', 'out rel err', 'after W_o', 'vs attention (after W_o)', 'pattern / values', 'kept', 'q/k/v in means'],
     rows.map((r) => [

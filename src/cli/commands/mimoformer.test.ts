@@ -78,6 +78,15 @@ test('mimo train mimoformer trains and resumes; eval reports each grid; interfer
   assert.ok(rows[2].crosstalk_rms > 0 && rows[2].sir > 0);
   assert.ok(Math.abs(rows[0].deviation_kept - 1) < 1e-4 && rows[0].value_crosstalk_rms === 0);
   assert.ok(rows[2].pattern_error_rms > 0 && rows[2].value_crosstalk_rms > 0 && rows[2].deviation_kept < 1);
+  assert.ok(rows.every((r: { grouping: string }) => r.grouping === 'random'));
+  // --grouping length: the same sequences, sorted by length into groups; 1×1 (one sequence per group)
+  // is unchanged by the order, 2×2 groups other sequences together.
+  const sorted = JSON.parse(await runCommand(interferenceCommand(), ['--model', path.join(out, 'model.safetensors'), '--listops-dir', listops, '--sequences', '8', '--positions', '16', '--grouping', 'length', '--json']));
+  assert.ok(sorted.every((r: { grouping: string }) => r.grouping === 'length'));
+  assert.ok(Math.abs(sorted[0].signal_rms - rows[0].signal_rms) < 1e-6 * rows[0].signal_rms);
+  assert.notEqual(sorted[2].crosstalk_rms, rows[2].crosstalk_rms);
+  const badProbeGrouping = await captureCommand(interferenceCommand(), ['--model', path.join(out, 'model.safetensors'), '--listops-dir', listops, '--grouping', 'given']);
+  assert.ok(badProbeGrouping.error instanceof UsageError && /--grouping must be one of random, length, got 'given'/.test(badProbeGrouping.error.message), String(badProbeGrouping.error));
   const table = await runCommand(interferenceCommand(), ['--model', path.join(out, 'model.safetensors'), '--listops-dir', listops, '--sequences', '8', '--positions', '16']);
   assert.match(table.split('\n')[0], /pattern \/ values\s+kept\s+q\/k\/v in means$/);
 });

@@ -61,7 +61,7 @@ export function trainMIMOFormerCommand(): Command {
     .option('--length <L>', 'tokens per sequence (default: LRA\'s: listops 2000, text 1000, image 1024)', positiveInt('--length'))
     .option('--steps <s>', 'optimizer steps', positiveInt('--steps'), d.steps)
     .option('--batch <b>', 'sequences per step (a multiple of m·n of every grid)', positiveInt('--batch'), d.batch)
-    .option('--group-by-length', 'draw each batch from a length-sorted pool of 32 batches\' worth of sequences: less padding (ListOps, Text) and superposition groups of similar length')
+    .option('--group-by-length', 'draw each batch from a length-sorted pool of 32 batches\' worth of sequences: less padding (ListOps, Text) and superposition groups of similar length (the dev evaluation groups by length too)')
     .option('--lr <x>', 'peak learning rate (AdamW, OneCycle with linear annealing)', positiveNumber('--lr'), d.lr)
     .option('--pct-start <x>', 'share of the steps warming the lr up', nonNegativeNumber('--pct-start'), d.pctStart)
     .option('--weight-decay <x>', 'AdamW weight decay', nonNegativeNumber('--weight-decay'), d.weightDecay)
@@ -106,7 +106,7 @@ export function trainMIMOFormerCommand(): Command {
         onEval: (m) => {
           evals.push(m);
           const accs = Object.entries(m.eval_accuracy).map(([g, a]) => `${g} ${(100 * a).toFixed(2)}%`).join(', ');
-          ui.line(`step ${m.step}: loss ${m.train_loss.toFixed(4)}, train acc ${(100 * m.train_accuracy).toFixed(1)}%, dev acc ${accs}; ${m.sequences_per_s} seq/s, ${m.seconds.toFixed(1)} s`);
+          ui.line(`step ${m.step}: loss ${m.train_loss.toFixed(4)}, train acc ${(100 * m.train_accuracy).toFixed(1)}%, dev acc ${accs}${m.eval_grouping === 'length' ? ' (groups of similar length)' : ''}; ${m.sequences_per_s} seq/s, ${m.seconds.toFixed(1)} s`);
         },
       }),
     );
