@@ -13,4 +13,4 @@ timeout 3000 node bin/mimo.js train mimoformer --task image --variant att --m 4 
 log "$name stopped rc=$?"
 # What happened: 16:15-16:47 UTC, alone; stopped at its step-4000 checkpoint as planned. Dev (1,000
 # images) at 4x4 at steps 2500-4000: 33.7 / 34.0 / 33.6 / 34.1 % (the 3,000-step run ended at 33.4 %
-# dev, 32.01 % test). Partial metrics: docs/runs/mimoformer-long15-image-att4-hd128-center-s6000-metrics-partial.jsonl.
+# dev, 32.01 % test). Finished in session 16 (mimoformer-long16-queue.sh); metrics: docs/runs/mimoformer-long16-image-att4-hd128-center-s6000-metrics.jsonl.
