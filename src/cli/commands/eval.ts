@@ -11,7 +11,7 @@ import { DATASET_SPECS, IMAGE_DATASETS, divisorsOf, evaluateMIMOConv, loadImageD
 import type { EvalPoint, ImageDataset } from '../../train/mimoconv.js';
 import { DEFAULT_GROUPING, GROUPINGS } from '../../train/evaluate.js';
 import type { Grouping } from '../../train/evaluate.js';
-import { UsageError, positiveInt, positiveIntList, printJson } from '../output.js';
+import { UsageError, choice, positiveInt, positiveIntList, printJson } from '../output.js';
 import { evalDataMUXCheckpoint, evalDataMUXVisionCheckpoint } from './eval_datamux.js';
 import { evalMIMOFormerCheckpoint } from './eval_mimoformer.js';
 import { gridList } from './train_mimoformer.js';
@@ -117,10 +117,7 @@ export function evalCommand(): Command {
     .argument('<checkpoint>', 'model checkpoint (model.safetensors of `mimo train mimoconv`, `mimo train wideresnet`, `mimo train datamux` or `mimo train mimoformer`)')
     .option('--n <list>', 'operating points, comma-separated; MIMOConv: each must divide the capacity (default: every divisor of cap); DataMUX: each ≤ N (default: the trained points)', positiveIntList('--n'))
     .option('--data <dir>', 'data directory (default: $MIMO_DATA, then ../shared/data)')
-    .option('--dataset <name>', 'mnist or cifar10 (default: the one the checkpoint was trained on)', (v: string) => {
-      if (!(IMAGE_DATASETS as readonly string[]).includes(v)) throw new UsageError(`--dataset must be one of ${IMAGE_DATASETS.join(', ')}, got '${v}'`);
-      return v as ImageDataset;
-    })
+    .option('--dataset <name>', 'mnist or cifar10 (default: the one the checkpoint was trained on)', choice('--dataset', IMAGE_DATASETS))
     .option('--split <split>', 'train or test (DataMUX: train, dev or test; default dev)', (v: string) => {
       if (v !== 'train' && v !== 'test' && v !== 'dev') throw new UsageError(`--split must be train, dev or test, got '${v}'`);
       return v;
@@ -131,10 +128,7 @@ export function evalCommand(): Command {
     .option(
       '--grouping <g>',
       'which inputs share a superposition: random (a seeded random order, as independent requests arrive), given (consecutive examples of the split, e.g. to measure the effect of a sorted split) or length (MIMOFormer: the random order sorted by sequence length, as a server bucketing its queue by length)',
-      (v: string) => {
-        if (!(GROUPINGS as readonly string[]).includes(v)) throw new UsageError(`--grouping must be one of ${GROUPINGS.join(', ')}, got '${v}'`);
-        return v as Grouping;
-      },
+      choice('--grouping', GROUPINGS),
       DEFAULT_GROUPING,
     )
     .option('--grids <grids>', 'MIMOFormer: grids MxN, comma-separated (default: the trained grids)', gridList('--grids'))

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import { BINDINGS, interferenceRows } from '../../superposition/index.js';
 import type { Binding, InterferenceRow } from '../../superposition/index.js';
-import { UsageError, nonNegativeInt, positiveInt, positiveIntList, printJson } from '../output.js';
+import { UsageError, choice, nonNegativeInt, positiveInt, positiveIntList, printJson } from '../output.js';
 import { PROBE_GROUPINGS, printModelInterference } from './interference_model.js';
 import type { ProbeGrouping } from './interference_model.js';
 import { gridList } from './train_mimoformer.js';
@@ -85,10 +85,7 @@ export function interferenceCommand(): Command {
     .option(
       '--grouping <g>',
       'with --model: which sequences share a group: random (the seeded random dev subset) or length (the same sequences sorted by length, as eval --grouping length)',
-      (v: string) => {
-        if (!(PROBE_GROUPINGS as readonly string[]).includes(v)) throw new UsageError(`--grouping must be one of ${PROBE_GROUPINGS.join(', ')}, got '${v}'`);
-        return v as ProbeGrouping;
-      },
+      choice('--grouping', PROBE_GROUPINGS),
       'random' as ProbeGrouping,
     )
     .action(async (o: InterferenceCliOptions) => {
