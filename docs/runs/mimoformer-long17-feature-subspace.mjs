@@ -6,19 +6,13 @@
 // head, the share ‖U·W‖²_F / ‖W‖²_F of W_q and W_k (each [D, d] per head) in the row space U of
 // Ω (Performer) or Ω·diag(a_mn) (each cell of an att model; mean, min and max over cells);
 // R/D is the share of a random matrix. Run from the repository root:
-//   node docs/runs/mimoformer-long17-feature-subspace.mjs CHECKPOINT [LAYER]
-import { readFileSync } from 'node:fs';
+//   node docs/runs/mimoformer-long17-feature-subspace.mjs CHECKPOINT [LAYER]   (after `npm run build`)
+import { loadFile } from '../../dist/io/safetensors.js';
 const [file, layer = '0'] = process.argv.slice(2);
-const buf = readFileSync(file);
-const n = Number(buf.readBigUInt64LE(0));
-const header = JSON.parse(buf.subarray(8, 8 + n).toString('utf8'));
+const { tensors } = loadFile(file);
 const get = (name) => {
-  const e = header[name];
-  if (!e) return undefined;
-  if (e.dtype !== 'F32') throw new Error(`${name}: ${e.dtype}, expected F32`);
-  const [a, b] = e.data_offsets;
-  const bytes = buf.subarray(8 + n + a, 8 + n + b);
-  return { shape: e.shape, data: new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) };
+  const t = tensors.get(name);
+  return t && { shape: t.shape, data: Float32Array.from(t.float().data()) };
 };
 const p = `layer${layer}.attention.`;
 const omega = get(p + 'omega'), keys = get(p + 'keys'), wq = get(p + 'q.weight'), wk = get(p + 'k.weight');
