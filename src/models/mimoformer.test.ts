@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Generator, Tensor, cat, full, gradCheck, noGrad, randint, randn, tensor, tidy } from '../tensor/index.js';
+import { Generator, Tensor, cat, einsum, full, gradCheck, noGrad, randint, randn, tensor, tidy } from '../tensor/index.js';
 import { assertClose } from '../testing/assert.js';
 import { MIMOFormer } from './mimoformer.js';
 import type { MIMOFormerConfig, MIMOFormerVariant } from './mimoformer.js';
 import { linearAttention, reluFeatures } from './favor.js';
-import { superposedAttention } from './mimoformer_attention.js';
+import { bundle, ownValuesAttention, superposedAttention } from './mimoformer_attention.js';
 import { mimoformerMacs } from './mimoformer_macs.js';
 
 const tiny: Partial<MIMOFormerConfig> = { vocabSize: 20, maxLength: 16, classes: 3, dim: 16, ffn: 24, heads: 2, headDim: 8, layers: 2, features: 16, dropout: 0.1 };
@@ -48,9 +48,9 @@ test('mimoformer: logits [B, classes] for every variant, grid and operating poin
   dual.dispose();
 });
 
-test('mimoformer: att at M = N = 1 is exactly the Performer with Ω·diag(a), also as the 1×1 point of a 2×2 model, with either kernel', () => {
-  for (const [M, N, kernel] of [[1, 1, 'relu'], [2, 2, 'relu'], [2, 2, 'softmax']] as const) {
-    const att = new MIMOFormer({ ...tiny, variant: 'att', m: M, n: N, kernel }, new Generator(5)).eval();
+test('mimoformer: att at M = N = 1 is exactly the Performer with Ω·diag(a), also as the 1×1 point of a 2×2 model, with either kernel or Hadamard keys', () => {
+  for (const [M, N, kernel, keys] of [[1, 1, 'relu', 'random'], [2, 2, 'relu', 'random'], [2, 2, 'softmax', 'random'], [2, 2, 'relu', 'hadamard']] as const) {
+    const att = new MIMOFormer({ ...tiny, variant: 'att', m: M, n: N, kernel, keys }, new Generator(5)).eval();
     const perf = new MIMOFormer({ ...tiny, variant: 'performer', m: 1, n: 1, kernel }, new Generator(6)).eval();
     tidy(() => {
       const x = ids(4, 12, 7);
@@ -231,6 +231,48 @@ test('mimoformer: groups are independent and logits come back in input order', (
   }
 });
 
+test('mimoformer: Hadamard keys leave a subspace free of crosstalk (block-constant values and scores are exact); random keys leak into it', () => {
+  tidy(() => {
+    const [M, N, D, blk] = [4, 4, 32, 16]; // Hadamard rows m·4 + n < 16: their products vanish on vectors constant over blocks of 16
+    const hadamard = new MIMOFormer({ ...tiny, variant: 'att', m: M, n: N, headDim: D, features: 64, keys: 'hadamard' }, new Generator(3));
+    const random = new MIMOFormer({ ...tiny, variant: 'att', m: M, n: N, headDim: D, features: 64 }, new Generator(3));
+    assert.equal(hadamard.config.keys, 'hadamard');
+    assert.equal(random.config.keys, undefined, 'random keys are the default and are not written into the config');
+    const a = hadamard.layers[0].attention.keysAt({ m: M, n: N });
+    assert.ok(a.abs().eq(1).all().item(), 'bipolar');
+    const flat = a.reshape([M * N, D]);
+    assertClose(flat.matmul(flat.t()).toFlatArray(), Array.from({ length: 256 }, (_, i) => (i % 17 === 0 ? D : 0)), 0); // exactly orthogonal
+    assert.ok(hadamard.layers[1].attention.keys.sub(hadamard.layers[0].attention.keys).abs().sum().item() > 0, 'each layer has its own keys');
+    const g = new Generator(11);
+    const shape = [2, M, N, 2, 10, D];
+    const blocky = () => randn([2, M, N, 2, 10, D / blk, 1], { generator: g }).expand([2, M, N, 2, 10, D / blk, blk]).reshape(shape);
+    const blockMean = (t: Tensor) => t.reshape([...t.shape.slice(0, -1), D / blk, blk]).mean(-1, true).expand([...t.shape.slice(0, -1), D / blk, blk]).reshape(t.shape);
+    const mask = full([2, M, N, 10], 1);
+    const [q, k] = [randn(shape, { generator: g }).mul(0.25), randn(shape, { generator: g }).mul(0.25)];
+    const v = blocky();
+    for (const [model, name] of [[hadamard, 'hadamard'], [random, 'random']] as const) {
+      const keys = model.layers[0].attention.keysAt({ m: M, n: N });
+      const omega = model.layers[0].attention.omega;
+      // Values: the block-constant part of every unbound output is the sequence's own values under the bundles' pattern.
+      const got = blockMean(superposedAttention(q, k, v, mask, keys, omega));
+      const own = ownValuesAttention(q, k, v, mask, keys, omega);
+      const leak = got.sub(own).square().mean().sqrt().item() / own.square().mean().sqrt().item();
+      if (name === 'hadamard') assert.ok(leak < 1e-5, `hadamard: values leak ${leak}`);
+      else assert.ok(leak > 0.5, `random keys: values leak ${leak}`);
+      // Scores: with block-constant q and k every bundle score q̃_n(l)·k̃_m(l′) is the sequence's own q_mn(l)·k_mn(l′).
+      const [qb, kb] = [blocky(), blocky()];
+      const { qt, kt } = bundle(qb, kb, v, mask, keys);
+      const bundled = einsum('bnhld,bmhkd->bmnhlk', qt, kt);
+      const wanted = einsum('bmnhld,bmnhkd->bmnhlk', qb, kb);
+      const crosstalk = bundled.sub(wanted).square().mean().sqrt().item() / wanted.square().mean().sqrt().item();
+      if (name === 'hadamard') assert.ok(crosstalk < 1e-5, `hadamard: score crosstalk ${crosstalk}`);
+      else assert.ok(crosstalk > 0.5, `random keys: score crosstalk ${crosstalk}`);
+    }
+    hadamard.dispose();
+    random.dispose();
+  });
+});
+
 test('mimoformer: invalid configs, grids and batch sizes fail with messages naming the problem', () => {
   assert.throws(() => new MIMOFormer({ ...tiny, variant: 'performer', m: 2, n: 1 }), /performer variant has no superposition grid; m and n must be 1, got 2×1/);
   assert.throws(() => new MIMOFormer({ ...tiny, headDim: 0 }), /headDim must be a positive integer, got 0/);
@@ -239,6 +281,10 @@ test('mimoformer: invalid configs, grids and batch sizes fail with messages nami
   assert.throws(() => new MIMOFormer({ ...tiny, padId: 20 }), /padId must be null or in \[0, 20\), got 20/);
   assert.throws(() => new MIMOFormer({ ...tiny, kernel: 'exp' as 'relu' }), /kernel must be one of relu, softmax, got 'exp'/);
   assert.throws(() => new MIMOFormer({ ...tiny, variant: 'softmax', m: 1, n: 1, kernel: 'softmax' }), /kernel applies to the FAVOR\+ variants/);
+  assert.throws(() => new MIMOFormer({ ...tiny, variant: 'performer', m: 1, n: 1, keys: 'hadamard' }), /keys apply to the att and att-mlp variants .*got 'performer'/);
+  assert.throws(() => new MIMOFormer({ ...tiny, variant: 'att', m: 2, n: 2, headDim: 12, keys: 'hadamard' }), /power of 2 and at least M·N′ = 4 .*got headDim 12/);
+  assert.throws(() => new MIMOFormer({ ...tiny, variant: 'att', m: 3, n: 3, headDim: 8, keys: 'hadamard' }), /at least M·N′ = 12 \(grid 3×3, N′ = N rounded up/);
+  assert.throws(() => new MIMOFormer({ ...tiny, variant: 'att', m: 2, n: 2, keys: 'walsh' as 'random' }), /keys must be one of random, hadamard, got 'walsh'/);
   const model = new MIMOFormer({ ...tiny, variant: 'att', m: 2, n: 2 });
   const perf = new MIMOFormer({ ...tiny, variant: 'performer', m: 1, n: 1 });
   tidy(() => {

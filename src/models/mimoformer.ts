@@ -22,6 +22,8 @@
 //              bundled, and each output unbound by its own key. Embeddings, QKV, output projection
 //              and MLP run per sequence. Option centerValues (beyond the reference): each
 //              sequence's mean value is bundled out and added back after unbinding, crosstalk-free.
+//              Option keys 'hadamard' (beyond the reference; att, att-mlp): exactly orthogonal
+//              Walsh–Hadamard keys, under which a subspace free of crosstalk exists (see the config).
 //   att-mlp    BLOCKFormer layer (the reference's model.py + attention_blockformer.py): the same
 //              bundles with the normaliser shared over m give N outputs still in superposition;
 //              with second keys e [M, N, d] per layer,
@@ -46,7 +48,7 @@
 import { F, Tensor, arange, cat, full, noGrad, tensor, tidy } from '../tensor/index.js';
 import type { Generator } from '../tensor/index.js';
 import { Dropout, Embedding, LayerNorm, Linear, Module, maskedMean } from '../nn/index.js';
-import { bipolarKeys } from '../superposition/keys.js';
+import { bipolarKeys, hadamardKeys } from '../superposition/keys.js';
 import { FAVOR_KERNELS, orthogonalRandomFeatures, softmaxAttention } from './favor.js';
 import type { FavorKernel } from './favor.js';
 import { blockCore, bundledProjections, centerValueBundles, performerCore, superposedReadout, unbindingProjection } from './mimoformer_attention.js';
@@ -104,6 +106,26 @@ export interface MIMOFormerConfig {
    * pattern but did not raise accuracy: docs/results.md). Kept only when 'softmax'.
    */
   kernel?: FavorKernel;
+  /**
+   * The attention keys a_mn of att and att-mlp: 'random' (Rademacher, the reference's; the default) or
+   * 'hadamard' (beyond the reference): Walsh–Hadamard rows times one random sign vector per layer
+   * (superposition/keys.ts, hadamardKeys), cell (m, n) taking row m·N′ + n with N′ = N rounded up to
+   * a power of 2. Still fixed and bipolar, but exactly orthogonal, and every product a_mn⊙a_m′n′ of
+   * two cells is a Hadamard row below M·N′: on the subspace of vectors constant over aligned blocks
+   * of M·N′ coordinates the crosstalk of scores and values is exactly zero, so a model can learn to
+   * trade head width for clean channels; random keys leave it none. Needs D a power of 2 and
+   * M·N′ ≤ D. Kept only when 'hadamard'.
+   */
+  keys?: MIMOFormerKeys;
+}
+
+export type MIMOFormerKeys = 'random' | 'hadamard';
+export const MIMOFORMER_KEYS: readonly MIMOFormerKeys[] = ['random', 'hadamard'];
+
+/** Rows of the Hadamard key table for a capacity M × N: cell (m, n) takes row m·N′ + n, N′ = N rounded up to a power of 2. */
+export function hadamardKeyRows(M: number, N: number): { rows: number; stride: number } {
+  const stride = 2 ** Math.ceil(Math.log2(N));
+  return { rows: M * stride, stride };
 }
 
 /** A small default: d 64, F 128, 2 heads of 32, 1 layer, R 256, att on a 2×2 grid. */
@@ -137,7 +159,21 @@ export function checkMIMOFormerConfig(c: MIMOFormerConfig): void {
   if (c.centerValues && c.variant !== 'att') throw new RangeError(`MIMOFormer: centerValues applies to the att variant only, got '${c.variant}'`);
   if (c.kernel !== undefined && !FAVOR_KERNELS.includes(c.kernel)) throw new RangeError(`MIMOFormer: kernel must be one of ${FAVOR_KERNELS.join(', ')}, got '${String(c.kernel)}'`);
   if (c.kernel === 'softmax' && c.variant === 'softmax') throw new RangeError("MIMOFormer: kernel applies to the FAVOR+ variants (performer, att, att-mlp); the softmax variant is exact attention");
+  if (c.keys !== undefined && !MIMOFORMER_KEYS.includes(c.keys)) throw new RangeError(`MIMOFormer: keys must be one of ${MIMOFORMER_KEYS.join(', ')}, got '${String(c.keys)}'`);
+  if (c.keys === 'hadamard') {
+    if (c.variant !== 'att' && c.variant !== 'att-mlp') throw new RangeError(`MIMOFormer: keys apply to the att and att-mlp variants (the performer and softmax variants bind nothing), got '${c.variant}'`);
+    const { rows } = hadamardKeyRows(c.m, c.n);
+    if ((c.headDim & (c.headDim - 1)) !== 0 || rows > c.headDim) {
+      throw new RangeError(`MIMOFormer: Hadamard keys need a head dimension that is a power of 2 and at least M·N′ = ${rows} (grid ${c.m}×${c.n}, N′ = N rounded up to a power of 2), got headDim ${c.headDim}`);
+    }
+  }
   if (c.uniformAttention !== undefined && typeof c.uniformAttention !== 'boolean') throw new TypeError(`MIMOFormer: uniformAttention must be a boolean, got ${String(c.uniformAttention)}`);
+}
+
+/** Hadamard keys a [M, N, D] of a grid: cell (m, n) is row m·N′ + n of hadamardKeys (see MIMOFormerConfig.keys). */
+function hadamardGridKeys(M: number, N: number, D: number, generator?: Generator): Tensor {
+  const { rows, stride } = hadamardKeyRows(M, N);
+  return tidy(() => hadamardKeys(rows, D, { generator }).reshape([M, stride, D]).narrow(1, 0, N).contiguous());
 }
 
 const projection = (lin: Linear): Projection => ({ weight: lin.weight, bias: lin.bias! });
@@ -158,7 +194,7 @@ export class MIMOFormerAttention extends Module {
     this.v = this.registerModule('v', new Linear(d, H * D, g));
     this.out = this.registerModule('out', new Linear(H * D, d, g));
     if (variant !== 'softmax') this.registerBuffer('omega', orthogonalRandomFeatures(R, D, generator));
-    if (variant === 'att' || variant === 'att-mlp') this.registerBuffer('keys', bipolarKeys([M, N, D], { generator }));
+    if (variant === 'att' || variant === 'att-mlp') this.registerBuffer('keys', config.keys === 'hadamard' ? hadamardGridKeys(M, N, D, generator) : bipolarKeys([M, N, D], { generator }));
     if (variant === 'att-mlp') this.registerBuffer('residual_keys', bipolarKeys([M, N, d], { generator }));
   }
 
@@ -337,6 +373,7 @@ export class MIMOFormer extends Module {
     if (!c.centerValues) delete c.centerValues; // absent, not false, in the saved config
     if (!c.uniformAttention) delete c.uniformAttention;
     if (c.kernel === 'relu') delete c.kernel;
+    if (c.keys === 'random') delete c.keys;
     this.config = Object.freeze(c);
     const g = { generator };
     this.tokenEmbedding = this.registerModule('token_embedding', new Embedding(c.vocabSize, c.dim, g));

@@ -11,7 +11,7 @@ export { Multiplexer, GaussianHadamard, RandomOrthogonal, BinaryHadamard, binary
 export type { MuxOptions } from './mux.js';
 export { superpose, groupInputs, ungroupOutputs, repeatSlots, averageReplicas } from './superpose.js';
 export type { SuperposeMode } from './superpose.js';
-export { bipolarKeys, gaussianKeys, uniformKeys, unitaryKeys, keyRegularizer, keyGenerator } from './keys.js';
+export { bipolarKeys, hadamardKeys, gaussianKeys, uniformKeys, unitaryKeys, keyRegularizer, keyGenerator } from './keys.js';
 export type { KeyOptions } from './keys.js';
 export { BINDINGS, measureInterference, interferenceRows, interferenceTheory } from './interference.js';
 export type { Binding, InterferenceOptions, InterferenceRow } from './interference.js';

@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { Generator, eye, fft, gradCheck, qr, randn, tensor, tidy } from '../tensor/index.js';
 import { assertClose, jsRandom } from '../testing/assert.js';
-import { bipolarKeys, gaussianKeys, keyRegularizer, uniformKeys, unitaryKeys } from './keys.js';
+import { bipolarKeys, gaussianKeys, hadamardKeys, keyRegularizer, uniformKeys, unitaryKeys } from './keys.js';
 
 /** The regulariser in plain JS, straight from the formula. */
 function jsRegularizer(rows: number[][]): number {
@@ -58,6 +58,31 @@ test('bipolar keys are ±1, balanced, reproducible from a seed; a Generator stre
     assert.deepEqual(bipolarKeys([8, 256], { generator: g }).toFlatArray(), v);
     assert.notDeepEqual(bipolarKeys([8, 256], { generator: g }).toFlatArray(), v);
     assert.equal(bipolarKeys([2, 3], { dtype: 'float64' }).dtype, 'float64');
+  });
+});
+
+test('Hadamard keys are ±1 and exactly orthogonal; products of two keys are keys of the group, and vanish on block-constant vectors', () => {
+  tidy(() => {
+    const D = 32;
+    const k = hadamardKeys(16, D, { generator: 7 });
+    assert.deepEqual(k.shape, [16, D]);
+    const v = k.toFlatArray();
+    assert.ok(v.every((x) => x === 1 || x === -1));
+    assertClose(k.matmul(k.t()).toFlatArray(), eye(16).mul(D).toFlatArray(), 0); // Gram matrix D·I: exactly orthogonal
+    assert.deepEqual(hadamardKeys(16, D, { generator: 7 }).toFlatArray(), v);
+    assert.notDeepEqual(hadamardKeys(16, D, { generator: 8 }).toFlatArray(), v);
+    // key_i ⊙ key_j is the same for every sign vector s: the Hadamard row i xor j (computed here from popcounts)
+    const row = (i: number) => Array.from({ length: D }, (_, c) => { let b = i & c, p = 0; while (b) { p ^= b & 1; b >>= 1; } return p ? -1 : 1; });
+    for (const [i, j] of [[3, 5], [0, 9], [12, 12]]) {
+      assert.deepEqual(k.select(0, i).mul(k.select(0, j)).toFlatArray(), row(i ^ j));
+    }
+    // a vector constant on aligned blocks of 16 coordinates has no component along key_i ⊙ key_j, i ≠ j < 16
+    const blocks = tensor(Array.from({ length: D }, (_, c) => (c < 16 ? 0.7 : -1.3)));
+    for (let i = 0; i < 16; i++) for (let j = 0; j < 16; j++) {
+      if (i !== j) assertClose(k.select(0, i).mul(k.select(0, j)).mul(blocks).sum().item(), 0, 1e-6);
+    }
+    assert.throws(() => hadamardKeys(4, 24), /power of 2/);
+    assert.throws(() => hadamardKeys(33, 32), /rows must be an integer in 1\.\.D = 32/);
   });
 });
 

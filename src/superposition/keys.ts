@@ -1,5 +1,5 @@
 // Binding keys: sampling from a seed or Generator, and MIMOConv's key regulariser.
-import { Generator, Tensor, fft, noGrad, rand, randint, randn, tidy } from '../tensor/index.js';
+import { Generator, Tensor, fft, noGrad, rand, randint, randn, tensor, tidy } from '../tensor/index.js';
 import type { DType } from '../tensor/index.js';
 
 /** Where keys come from: a Generator (its stream advances) or a seed (a fresh Generator). */
@@ -25,6 +25,33 @@ export function bipolarKeys(shape: readonly number[], o: KeyOptions = {}): Tenso
   checkShape(shape, 'bipolarKeys');
   const generator = keyGenerator(o.generator);
   return noGrad(() => tidy(() => randint(0, 2, shape, { generator }).to(o.dtype ?? 'float32').mul(2).sub(1)));
+}
+
+/**
+ * Walsh–Hadamard keys [rows, D]: key i = s ⊙ h_i, with h_i row i of the Sylvester Hadamard matrix of
+ * order D (h_i[j] = (−1)^popcount(i & j); D a power of 2, rows ≤ D) and s one Rademacher sign vector
+ * drawn from the generator (so that keys drawn with different generators differ). Bipolar like
+ * bipolarKeys, but exactly orthogonal, and closed under binding: key_i ⊙ key_j = h_(i xor j), never
+ * the identity for i ≠ j. The products of the keys of rows [0, 2^k) are the Hadamard rows [1, 2^k),
+ * which all vanish on a vector that is constant over each aligned block of 2^k coordinates: such
+ * vectors are a subspace in which superposed inputs bound to these keys do not interfere at all.
+ */
+export function hadamardKeys(rows: number, D: number, o: KeyOptions = {}): Tensor {
+  if (!Number.isInteger(D) || D < 1 || (D & (D - 1)) !== 0) throw new RangeError(`hadamardKeys: the key width D must be a power of 2, got ${String(D)}`);
+  if (!Number.isInteger(rows) || rows < 1 || rows > D) throw new RangeError(`hadamardKeys: rows must be an integer in 1..D = ${D} (distinct Hadamard rows), got ${String(rows)}`);
+  const h = new Float32Array(rows * D);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < D; j++) {
+      let bits = i & j;
+      let parity = 0;
+      while (bits) {
+        parity ^= bits & 1;
+        bits >>>= 1;
+      }
+      h[i * D + j] = parity ? -1 : 1;
+    }
+  }
+  return noGrad(() => tidy(() => tensor(h, { shape: [rows, D] }).to(o.dtype ?? 'float32').mul(bipolarKeys([1, D], o))));
 }
 
 /** Gaussian keys, each element N(0, std²); std defaults to 1/√D (D = last dim), the HRR convention. */

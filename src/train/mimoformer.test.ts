@@ -8,6 +8,7 @@ import { loadLraTask } from '../data/lra.js';
 import { loadFile } from '../io/index.js';
 import { MIMOFormer } from '../models/mimoformer.js';
 import { Generator } from '../tensor/index.js';
+import { assertClose } from '../testing/assert.js';
 import {
   LENGTH_POOL_BATCHES, curriculumGrid, defaultMIMOFormerTrainConfig, evaluateMIMOFormer, halfGrid, lraBatch, mimoFormerCheckpointSteps, mimoFormerModelConfig, resolveMIMOFormerTrainConfig,
   trainMIMOFormer, trainingRows, validateMIMOFormerTrainConfig,
@@ -153,6 +154,27 @@ test('the softmax kernel reaches the checkpoint: the reloaded model uses it and 
   dev.labels.dispose();
 });
 
+test('Hadamard keys reach the checkpoint: the reloaded model has the run\'s keys and reproduces its dev accuracy; a resumed run keeps them', async () => {
+  const out = path.join(root, 'att-hadamard');
+  const cfg = { ...tiny, variant: 'att' as const, m: 2, n: 2, keys: 'hadamard' as const, centerValues: true, steps: 4, evalEvery: 2, evalLimit: null };
+  await trainMIMOFormer({ out, listopsDir, ...cfg, stopAfter: 2 });
+  await assert.rejects(trainMIMOFormer({ out, listopsDir, ...cfg, keys: 'random', resume: true }), /keys: saved "hadamard", given "random"/);
+  const r = await trainMIMOFormer({ out, listopsDir, ...cfg, resume: true });
+  assert.equal(r.evals.at(-1)!.step, 4);
+  const { loadMIMOFormer } = await import('../models/checkpoint.js');
+  const { model } = loadMIMOFormer(path.join(out, 'model.safetensors'));
+  assert.equal(model.config.keys, 'hadamard');
+  const a = model.layers[0].attention.keys.reshape([4, 8]);
+  assertClose(a.matmul(a.t()), [8, 0, 0, 0, 0, 8, 0, 0, 0, 0, 8, 0, 0, 0, 0, 8], 0);
+  const dev = await loadLraTask('listops', root, 'dev', { length: 96, listopsDir });
+  const [p] = evaluateMIMOFormer(model, dev, [{ m: 2, n: 2 }], { batch: 8 });
+  assert.equal(p.accuracy, r.evals.at(-1)!.eval_accuracy['2×2']);
+  model.dispose();
+  a.dispose();
+  dev.inputs.dispose();
+  dev.labels.dispose();
+});
+
 test('uniform attention (the no-attention baseline) holds the key projections at zero while the rest trains; the checkpoint keeps it', async () => {
   const out = path.join(root, 'uniform');
   const r = await trainMIMOFormer({ out, listopsDir, ...tiny, variant: 'performer', uniformAttention: true, steps: 3, evalEvery: 3, evalLimit: null });
@@ -260,6 +282,8 @@ test('bad settings fail before anything is written, naming the field', async () 
   await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, variant: 'att-mlp', m: 2, n: 2, centerValues: true }), /centerValues applies to the att variant only, got 'att-mlp'/);
   await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, kernel: 'exp' as 'relu' }), /kernel must be one of relu, softmax, got 'exp'/);
   await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, variant: 'softmax', kernel: 'softmax' }), /kernel applies to the FAVOR\+ variants/);
+  await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, variant: 'att', m: 4, n: 4, batch: 16, keys: 'hadamard' }), /Hadamard keys need a head dimension that is a power of 2 and at least M·N′ = 16 .*got headDim 8/);
+  await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, variant: 'performer', keys: 'hadamard' }), /keys apply to the att and att-mlp variants/);
   await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, task: 'image', length: 1024, groupByLength: true }), /groupByLength: every LRA Image sequence has 1024 tokens/);
   await assert.rejects(trainMIMOFormer({ out, listopsDir: path.join(root, 'nothing'), ...tiny }), /basic_train\.tsv is missing/);
   assert.throws(() => readFileSync(path.join(out, 'metrics.jsonl')), /ENOENT/);

@@ -31,8 +31,8 @@ import type { LraData, LraTask } from '../data/index.js';
 import { AdamW, OneCycleLR, clipGradNorm_ } from '../nn/optim/index.js';
 import type { SchedulerStateDict } from '../nn/optim/index.js';
 import { appendLineAtomic } from '../io/index.js';
-import { MIMOFormer, MIMOFORMER_VARIANTS } from '../models/mimoformer.js';
-import type { GridPoint, MIMOFormerConfig, MIMOFormerVariant } from '../models/mimoformer.js';
+import { MIMOFormer, MIMOFORMER_KEYS, MIMOFORMER_VARIANTS, checkMIMOFormerConfig } from '../models/mimoformer.js';
+import type { GridPoint, MIMOFormerConfig, MIMOFormerKeys, MIMOFormerVariant } from '../models/mimoformer.js';
 import { loadMIMOFormer, saveModelCheckpoint } from '../models/checkpoint.js';
 import { FAVOR_KERNELS } from '../models/favor.js';
 import type { FavorKernel } from '../models/favor.js';
@@ -66,6 +66,8 @@ export interface MIMOFormerTrainConfig {
   uniformAttention: boolean;
   /** The FAVOR+ kernel (MIMOFormerConfig.kernel): 'relu' (the reference's) or 'softmax'. */
   kernel: FavorKernel;
+  /** The attention keys of att and att-mlp (MIMOFormerConfig.keys): 'random' (the reference's) or 'hadamard'. */
+  keys: MIMOFormerKeys;
   /** Tokens per sequence (longer inputs are cut; default the task's LRA length). */
   length: number;
   steps: number;
@@ -92,7 +94,7 @@ export interface MIMOFormerTrainConfig {
  */
 export const defaultMIMOFormerTrainConfig: MIMOFormerTrainConfig = {
   task: 'listops', variant: 'performer', m: 1, n: 1, points: [[1, 1]], curriculumSteps: 0, curriculumStages: 1, dim: 64, ffn: 128, heads: 4, headDim: 64, layers: 1,
-  features: 64, dropout: 0.1, centerValues: false, uniformAttention: false, kernel: 'relu', length: 2000, steps: 2000, batch: 32, groupByLength: false, lr: 1e-3, pctStart: 0.1, weightDecay: 0, clipNorm: 1, evalEvery: 250,
+  features: 64, dropout: 0.1, centerValues: false, uniformAttention: false, kernel: 'relu', keys: 'random', length: 2000, steps: 2000, batch: 32, groupByLength: false, lr: 1e-3, pctStart: 0.1, weightDecay: 0, clipNorm: 1, evalEvery: 250,
   limit: null, evalLimit: 2000, seed: 0,
 };
 
@@ -133,10 +135,17 @@ export function validateMIMOFormerTrainConfig(c: MIMOFormerTrainConfig): void {
   if (c.groupByLength && c.task === 'image') bad(`groupByLength: every LRA Image sequence has ${LRA_TASK_INFO.image.length} tokens, there are no lengths to group by`);
   if (!FAVOR_KERNELS.includes(c.kernel)) bad(`kernel must be one of ${FAVOR_KERNELS.join(', ')}, got '${String(c.kernel)}'`);
   if (c.kernel !== 'relu' && c.variant === 'softmax') bad(`kernel applies to the FAVOR+ variants (performer, att, att-mlp), not to exact softmax attention`);
+  if (!MIMOFORMER_KEYS.includes(c.keys)) bad(`keys must be one of ${MIMOFORMER_KEYS.join(', ')}, got '${String(c.keys)}'`);
   for (const k of ['weightDecay', 'clipNorm'] as const) if (!(c[k] >= 0 && Number.isFinite(c[k]))) bad(`${k} must be a non-negative number, got ${c[k]}`);
   if (c.limit !== null) posInt(c.limit, 'limit');
   if (c.evalLimit !== null) posInt(c.evalLimit, 'evalLimit');
   if (!Number.isSafeInteger(c.seed) || c.seed < 0) bad(`seed must be a non-negative integer, got ${c.seed}`);
+  // What the model itself rejects (e.g. Hadamard keys on a head dimension that is not a power of 2) must fail before the run directory exists.
+  try {
+    checkMIMOFormerConfig(mimoFormerModelConfig(c));
+  } catch (e) {
+    bad((e as Error).message.replace(/^MIMOFormer: /, ''));
+  }
 }
 
 /** The model configuration of a training configuration. */
@@ -148,6 +157,7 @@ export function mimoFormerModelConfig(c: MIMOFormerTrainConfig): MIMOFormerConfi
     ...(c.centerValues ? { centerValues: true } : {}),
     ...(c.uniformAttention ? { uniformAttention: true } : {}),
     ...(c.kernel !== 'relu' ? { kernel: c.kernel } : {}),
+    ...(c.keys !== 'random' ? { keys: c.keys } : {}),
   };
 }
 

@@ -59,6 +59,7 @@ export async function evalMIMOFormerCheckpoint(file: string, info: Checkpoint, o
   if (o.json) return printJson(result);
   const notes = [
     model.config.kernel === 'softmax' ? 'softmax kernel' : '',
+    model.config.keys === 'hadamard' ? 'Hadamard keys' : '',
     o.uniformAttention ? 'attention made uniform' : model.config.uniformAttention ? 'trained with uniform attention' : '',
   ].filter(Boolean).map((t) => `, ${t}`).join('');
   console.log(`${file} (${c.variant}, step ${result.step ?? '?'}${notes}) on LRA ${extra.task} ${o.split}: ${result.sequences} sequences, batch ${o.batch}`);

@@ -106,6 +106,16 @@ test('mimo train mimoformer --uniform-attention trains the no-attention baseline
   assert.equal(resumed.start_step, 2);
 });
 
+test('mimo train mimoformer --keys hadamard: the run and its checkpoint keep them, eval says so', async () => {
+  const out = path.join(tmp, 'hadamard');
+  const r = JSON.parse(await runCommand(trainCommand(), ['mimoformer', ...args('--variant', 'att', '--m', '2', '--n', '2', '--keys', 'hadamard', '--steps', '2', '--eval-every', '2', '--out', out, '--json')]));
+  assert.equal(r.config.keys, 'hadamard');
+  const ev = JSON.parse(await runCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--listops-dir', listops, '--groups', '8', '--json']));
+  assert.equal(ev.config.keys, 'hadamard');
+  const human = await runCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--listops-dir', listops, '--groups', '8']);
+  assert.match(human, /\(att, step 2, Hadamard keys\) on LRA listops dev/);
+});
+
 test('mimo train mimoformer and interference --model reject impossible settings as usage errors', async () => {
   for (const [a, re] of [
     [['--variant', 'performer', '--m', '2'], /the performer baseline has a 1×1 grid/],
@@ -115,6 +125,8 @@ test('mimo train mimoformer and interference --model reject impossible settings 
     [['--variant', 'att', '--m', '2', '--n', '2', '--curriculum-steps', '1', '--curriculum-stages', '2'], /curriculumStages \(2\) needs at least as many curriculumSteps, got 1/],
     [['--variant', 'att', '--m', '2', '--n', '2', '--curriculum-stages', '0'], /--curriculum-stages/],
     [['--kernel', 'exp'], /--kernel must be one of relu, softmax/],
+    [['--keys', 'walsh'], /--keys must be one of random, hadamard/],
+    [['--variant', 'att', '--m', '2', '--n', '2', '--head-dim', '12', '--keys', 'hadamard'], /Hadamard keys need a head dimension that is a power of 2/],
   ] as [string[], RegExp][]) {
     const r = await captureCommand(trainCommand(), ['mimoformer', ...args(...a), '--out', path.join(tmp, 'bad')]);
     assert.ok(r.error instanceof UsageError && re.test(r.error.message), `${a.join(' ')}: ${String(r.error)}`);

@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import path from 'node:path';
 import { LRA_TASKS } from '../../data/index.js';
-import { MIMOFORMER_VARIANTS } from '../../models/mimoformer.js';
+import { MIMOFORMER_KEYS, MIMOFORMER_VARIANTS } from '../../models/mimoformer.js';
 import { FAVOR_KERNELS } from '../../models/favor.js';
 import { RUN_FILES } from '../../train/run_dir.js';
 import { defaultMIMOFormerTrainConfig, readMIMOFormerRunConfig, trainMIMOFormer } from '../../train/mimoformer.js';
@@ -26,7 +26,7 @@ export function gridList(flag: string) {
 /** CLI option key → training config field. */
 const FIELDS: [string, keyof MIMOFormerTrainConfig][] = [
   ['task', 'task'], ['variant', 'variant'], ['m', 'm'], ['n', 'n'], ['points', 'points'], ['curriculumSteps', 'curriculumSteps'],
-  ['curriculumStages', 'curriculumStages'], ['dim', 'dim'], ['ffn', 'ffn'], ['heads', 'heads'], ['headDim', 'headDim'], ['layers', 'layers'], ['features', 'features'], ['dropout', 'dropout'], ['centerValues', 'centerValues'], ['uniformAttention', 'uniformAttention'], ['kernel', 'kernel'],
+  ['curriculumStages', 'curriculumStages'], ['dim', 'dim'], ['ffn', 'ffn'], ['heads', 'heads'], ['headDim', 'headDim'], ['layers', 'layers'], ['features', 'features'], ['dropout', 'dropout'], ['centerValues', 'centerValues'], ['uniformAttention', 'uniformAttention'], ['kernel', 'kernel'], ['keys', 'keys'],
   ['length', 'length'], ['steps', 'steps'], ['batch', 'batch'], ['groupByLength', 'groupByLength'], ['lr', 'lr'], ['pctStart', 'pctStart'], ['weightDecay', 'weightDecay'],
   ['evalEvery', 'evalEvery'], ['limit', 'limit'], ['evalLimit', 'evalLimit'], ['seed', 'seed'],
 ];
@@ -57,6 +57,7 @@ export function trainMIMOFormerCommand(): Command {
     .option('--dropout <p>', 'dropout', nonNegativeNumber('--dropout'), d.dropout)
     .option('--center-values', 'att: bundle each sequence\'s mean value out and add it back after unbinding, free of crosstalk (beyond the reference)')
     .option('--kernel <k>', `FAVOR+ kernel: ${FAVOR_KERNELS.join(', ')} (relu: the reference's; softmax: positive random features of exp(<q,k>/sqrt(D)), beyond the reference)`, choice('--kernel', FAVOR_KERNELS), d.kernel)
+    .option('--keys <k>', `attention keys of att and att-mlp: ${MIMOFORMER_KEYS.join(', ')} (random: Rademacher, the reference's; hadamard: Walsh–Hadamard rows times a random sign vector, exactly orthogonal, beyond the reference; needs a power-of-2 head dimension ≥ the grid's cells)`, choice('--keys', MIMOFORMER_KEYS), d.keys)
     .option('--uniform-attention', 'no-attention baseline: hold every key projection at zero, so each attention output is its sequence\'s mean value (the model without attention patterns, at the same cost)')
     .option('--length <L>', 'tokens per sequence (default: LRA\'s: listops 2000, text 1000, image 1024)', positiveInt('--length'))
     .option('--steps <s>', 'optimizer steps', positiveInt('--steps'), d.steps)
