@@ -273,6 +273,42 @@ test('mimoformer: Hadamard keys leave a subspace free of crosstalk (block-consta
   });
 });
 
+test('mimoformer: cleanInit starts q, k, v and W_o in the Hadamard keys\' clean subspace: the projected attention output has no value crosstalk', () => {
+  tidy(() => {
+    const [M, N, D, B] = [4, 4, 32, 16];
+    const cfg = { ...tiny, variant: 'att' as const, m: M, n: N, headDim: D, features: 64, keys: 'hadamard' as const };
+    const clean = new MIMOFormer({ ...cfg, cleanInit: true }, new Generator(4));
+    const plain = new MIMOFormer(cfg, new Generator(4));
+    assert.equal(clean.config.cleanInit, true);
+    assert.equal(plain.config.cleanInit, undefined);
+    const att = clean.layers[0].attention;
+    // Every head's output rows of W_q/W_k/W_v (and input columns of W_o) are constant over blocks of 16, at about the initial scale.
+    const blocky = (w: Tensor) => w.reshape([-1, B]).sub(w.reshape([-1, B]).mean(-1, true)).abs().amax().item();
+    for (const lin of [att.q, att.k, att.v]) {
+      assert.ok(blocky(lin.weight.t().contiguous()) < 1e-6 && blocky(lin.bias!) < 1e-6);
+    }
+    assert.ok(blocky(att.out.weight) < 1e-6);
+    const ratio = att.v.weight.std().item() / plain.layers[0].attention.v.weight.std().item();
+    assert.ok(ratio > 0.7 && ratio < 1.3, `scale ratio ${ratio}`);
+    // Through W_o, the superposed output equals the sequence's own values under the bundles' pattern (no value crosstalk).
+    const x = randn([2 * M * N, 10, 16], { generator: new Generator(5) });
+    for (const [model, name] of [[clean, 'clean'], [plain, 'plain']] as const) {
+      const a = model.layers[0].attention;
+      const { q, k, v, mask } = a.projectGrid(x, full([2 * M * N, 10], 1), { m: M, n: N });
+      const keys = a.keysAt({ m: M, n: N });
+      const read = (o: Tensor) => o.permute(0, 1, 2, 4, 3, 5).reshape([2 * M * N, 10, 2 * D]).matmul(a.out.weight.t());
+      const got = read(superposedAttention(q, k, v, mask, keys, a.omega));
+      const own = read(ownValuesAttention(q, k, v, mask, keys, a.omega));
+      const leak = got.sub(own).square().mean().sqrt().item() / own.square().mean().sqrt().item();
+      if (name === 'clean') assert.ok(leak < 1e-4, `clean init: value crosstalk after W_o ${leak}`);
+      else assert.ok(leak > 0.3, `Hadamard keys without clean init: value crosstalk after W_o ${leak}`);
+    }
+    assert.throws(() => new MIMOFormer({ ...cfg, keys: 'random', cleanInit: true }), /cleanInit needs keys 'hadamard'/);
+    clean.dispose();
+    plain.dispose();
+  });
+});
+
 test('mimoformer: invalid configs, grids and batch sizes fail with messages naming the problem', () => {
   assert.throws(() => new MIMOFormer({ ...tiny, variant: 'performer', m: 2, n: 1 }), /performer variant has no superposition grid; m and n must be 1, got 2×1/);
   assert.throws(() => new MIMOFormer({ ...tiny, headDim: 0 }), /headDim must be a positive integer, got 0/);

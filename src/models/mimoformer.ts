@@ -117,6 +117,15 @@ export interface MIMOFormerConfig {
    * M·N′ ≤ D. Kept only when 'hadamard'.
    */
   keys?: MIMOFormerKeys;
+  /**
+   * With keys 'hadamard', beyond the reference: initialise each head's query, key and value
+   * projections inside the crosstalk-free subspace C (every output row block-averaged over the M·N′
+   * coordinates of a block, rescaled by √(M·N′) to keep the initial scale) and the output projection
+   * reading only C. At initialisation the att model is then exactly free of crosstalk (a Performer of
+   * D/(M·N′) dimensions per head, run in superposition); training may move it out of C where that
+   * helps. Kept only when true.
+   */
+  cleanInit?: boolean;
 }
 
 export type MIMOFormerKeys = 'random' | 'hadamard';
@@ -167,6 +176,8 @@ export function checkMIMOFormerConfig(c: MIMOFormerConfig): void {
       throw new RangeError(`MIMOFormer: Hadamard keys need a head dimension that is a power of 2 and at least M·N′ = ${rows} (grid ${c.m}×${c.n}, N′ = N rounded up to a power of 2), got headDim ${c.headDim}`);
     }
   }
+  if (c.cleanInit !== undefined && typeof c.cleanInit !== 'boolean') throw new TypeError(`MIMOFormer: cleanInit must be a boolean, got ${String(c.cleanInit)}`);
+  if (c.cleanInit && c.keys !== 'hadamard') throw new RangeError("MIMOFormer: cleanInit needs keys 'hadamard' (random keys have no crosstalk-free subspace)");
   if (c.uniformAttention !== undefined && typeof c.uniformAttention !== 'boolean') throw new TypeError(`MIMOFormer: uniformAttention must be a boolean, got ${String(c.uniformAttention)}`);
 }
 
@@ -196,6 +207,27 @@ export class MIMOFormerAttention extends Module {
     if (variant !== 'softmax') this.registerBuffer('omega', orthogonalRandomFeatures(R, D, generator));
     if (variant === 'att' || variant === 'att-mlp') this.registerBuffer('keys', config.keys === 'hadamard' ? hadamardGridKeys(M, N, D, generator) : bipolarKeys([M, N, D], { generator }));
     if (variant === 'att-mlp') this.registerBuffer('residual_keys', bipolarKeys([M, N, d], { generator }));
+    if (config.cleanInit) this.initCrosstalkFree();
+  }
+
+  /** Moves q, k, v (outputs) and W_o (inputs) into the crosstalk-free subspace of the Hadamard keys (MIMOFormerConfig.cleanInit). */
+  private initCrosstalkFree(): void {
+    const { heads: H, headDim: D, dim: d, m: M, n: N } = this.config;
+    const B = hadamardKeyRows(M, N).rows;
+    // x [..., H·D] along its last dim → its block means over aligned blocks of B coordinates, times √B.
+    const clean = (x: Tensor, lead: number[]) => {
+      const blocks = x.reshape([...lead, H * (D / B), B]);
+      return blocks.mean(-1, true).expand([...lead, H * (D / B), B]).reshape([...lead, H * D]).mul(Math.sqrt(B));
+    };
+    noGrad(() =>
+      tidy(() => {
+        for (const lin of [this.q, this.k, this.v]) {
+          lin.weight.copy_(clean(lin.weight.t(), [d]).t());
+          lin.bias!.copy_(clean(lin.bias!, []));
+        }
+        this.out.weight.copy_(clean(this.out.weight, [d]));
+      }),
+    );
   }
 
   /** The FAVOR+ kernel. */
@@ -374,6 +406,7 @@ export class MIMOFormer extends Module {
     if (!c.uniformAttention) delete c.uniformAttention;
     if (c.kernel === 'relu') delete c.kernel;
     if (c.keys === 'random') delete c.keys;
+    if (!c.cleanInit) delete c.cleanInit;
     this.config = Object.freeze(c);
     const g = { generator };
     this.tokenEmbedding = this.registerModule('token_embedding', new Embedding(c.vocabSize, c.dim, g));

@@ -68,6 +68,8 @@ export interface MIMOFormerTrainConfig {
   kernel: FavorKernel;
   /** The attention keys of att and att-mlp (MIMOFormerConfig.keys): 'random' (the reference's) or 'hadamard'. */
   keys: MIMOFormerKeys;
+  /** With Hadamard keys: start the attention projections in the crosstalk-free subspace (MIMOFormerConfig.cleanInit). */
+  cleanInit: boolean;
   /** Tokens per sequence (longer inputs are cut; default the task's LRA length). */
   length: number;
   steps: number;
@@ -94,7 +96,7 @@ export interface MIMOFormerTrainConfig {
  */
 export const defaultMIMOFormerTrainConfig: MIMOFormerTrainConfig = {
   task: 'listops', variant: 'performer', m: 1, n: 1, points: [[1, 1]], curriculumSteps: 0, curriculumStages: 1, dim: 64, ffn: 128, heads: 4, headDim: 64, layers: 1,
-  features: 64, dropout: 0.1, centerValues: false, uniformAttention: false, kernel: 'relu', keys: 'random', length: 2000, steps: 2000, batch: 32, groupByLength: false, lr: 1e-3, pctStart: 0.1, weightDecay: 0, clipNorm: 1, evalEvery: 250,
+  features: 64, dropout: 0.1, centerValues: false, uniformAttention: false, kernel: 'relu', keys: 'random', cleanInit: false, length: 2000, steps: 2000, batch: 32, groupByLength: false, lr: 1e-3, pctStart: 0.1, weightDecay: 0, clipNorm: 1, evalEvery: 250,
   limit: null, evalLimit: 2000, seed: 0,
 };
 
@@ -136,6 +138,7 @@ export function validateMIMOFormerTrainConfig(c: MIMOFormerTrainConfig): void {
   if (!FAVOR_KERNELS.includes(c.kernel)) bad(`kernel must be one of ${FAVOR_KERNELS.join(', ')}, got '${String(c.kernel)}'`);
   if (c.kernel !== 'relu' && c.variant === 'softmax') bad(`kernel applies to the FAVOR+ variants (performer, att, att-mlp), not to exact softmax attention`);
   if (!MIMOFORMER_KEYS.includes(c.keys)) bad(`keys must be one of ${MIMOFORMER_KEYS.join(', ')}, got '${String(c.keys)}'`);
+  if (typeof c.cleanInit !== 'boolean') bad(`cleanInit must be a boolean, got ${String(c.cleanInit)}`);
   for (const k of ['weightDecay', 'clipNorm'] as const) if (!(c[k] >= 0 && Number.isFinite(c[k]))) bad(`${k} must be a non-negative number, got ${c[k]}`);
   if (c.limit !== null) posInt(c.limit, 'limit');
   if (c.evalLimit !== null) posInt(c.evalLimit, 'evalLimit');
@@ -158,6 +161,7 @@ export function mimoFormerModelConfig(c: MIMOFormerTrainConfig): MIMOFormerConfi
     ...(c.uniformAttention ? { uniformAttention: true } : {}),
     ...(c.kernel !== 'relu' ? { kernel: c.kernel } : {}),
     ...(c.keys !== 'random' ? { keys: c.keys } : {}),
+    ...(c.cleanInit ? { cleanInit: true } : {}),
   };
 }
 

@@ -106,12 +106,14 @@ test('mimo train mimoformer --uniform-attention trains the no-attention baseline
   assert.equal(resumed.start_step, 2);
 });
 
-test('mimo train mimoformer --keys hadamard: the run and its checkpoint keep them, eval says so', async () => {
+test('mimo train mimoformer --keys hadamard --clean-init: the run and its checkpoint keep them, eval says so', async () => {
   const out = path.join(tmp, 'hadamard');
-  const r = JSON.parse(await runCommand(trainCommand(), ['mimoformer', ...args('--variant', 'att', '--m', '2', '--n', '2', '--keys', 'hadamard', '--steps', '2', '--eval-every', '2', '--out', out, '--json')]));
+  const r = JSON.parse(await runCommand(trainCommand(), ['mimoformer', ...args('--variant', 'att', '--m', '2', '--n', '2', '--keys', 'hadamard', '--clean-init', '--steps', '2', '--eval-every', '2', '--out', out, '--json')]));
   assert.equal(r.config.keys, 'hadamard');
+  assert.equal(r.config.cleanInit, true);
   const ev = JSON.parse(await runCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--listops-dir', listops, '--groups', '8', '--json']));
   assert.equal(ev.config.keys, 'hadamard');
+  assert.equal(ev.config.cleanInit, true);
   const human = await runCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--listops-dir', listops, '--groups', '8']);
   assert.match(human, /\(att, step 2, Hadamard keys\) on LRA listops dev/);
 });
@@ -127,6 +129,7 @@ test('mimo train mimoformer and interference --model reject impossible settings 
     [['--kernel', 'exp'], /--kernel must be one of relu, softmax/],
     [['--keys', 'walsh'], /--keys must be one of random, hadamard/],
     [['--variant', 'att', '--m', '2', '--n', '2', '--head-dim', '12', '--keys', 'hadamard'], /Hadamard keys need a head dimension that is a power of 2/],
+    [['--variant', 'att', '--m', '2', '--n', '2', '--clean-init'], /cleanInit needs keys 'hadamard'/],
   ] as [string[], RegExp][]) {
     const r = await captureCommand(trainCommand(), ['mimoformer', ...args(...a), '--out', path.join(tmp, 'bad')]);
     assert.ok(r.error instanceof UsageError && re.test(r.error.message), `${a.join(' ')}: ${String(r.error)}`);

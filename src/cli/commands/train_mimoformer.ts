@@ -26,7 +26,7 @@ export function gridList(flag: string) {
 /** CLI option key → training config field. */
 const FIELDS: [string, keyof MIMOFormerTrainConfig][] = [
   ['task', 'task'], ['variant', 'variant'], ['m', 'm'], ['n', 'n'], ['points', 'points'], ['curriculumSteps', 'curriculumSteps'],
-  ['curriculumStages', 'curriculumStages'], ['dim', 'dim'], ['ffn', 'ffn'], ['heads', 'heads'], ['headDim', 'headDim'], ['layers', 'layers'], ['features', 'features'], ['dropout', 'dropout'], ['centerValues', 'centerValues'], ['uniformAttention', 'uniformAttention'], ['kernel', 'kernel'], ['keys', 'keys'],
+  ['curriculumStages', 'curriculumStages'], ['dim', 'dim'], ['ffn', 'ffn'], ['heads', 'heads'], ['headDim', 'headDim'], ['layers', 'layers'], ['features', 'features'], ['dropout', 'dropout'], ['centerValues', 'centerValues'], ['uniformAttention', 'uniformAttention'], ['kernel', 'kernel'], ['keys', 'keys'], ['cleanInit', 'cleanInit'],
   ['length', 'length'], ['steps', 'steps'], ['batch', 'batch'], ['groupByLength', 'groupByLength'], ['lr', 'lr'], ['pctStart', 'pctStart'], ['weightDecay', 'weightDecay'],
   ['evalEvery', 'evalEvery'], ['limit', 'limit'], ['evalLimit', 'evalLimit'], ['seed', 'seed'],
 ];
@@ -58,6 +58,7 @@ export function trainMIMOFormerCommand(): Command {
     .option('--center-values', 'att: bundle each sequence\'s mean value out and add it back after unbinding, free of crosstalk (beyond the reference)')
     .option('--kernel <k>', `FAVOR+ kernel: ${FAVOR_KERNELS.join(', ')} (relu: the reference's; softmax: positive random features of exp(<q,k>/sqrt(D)), beyond the reference)`, choice('--kernel', FAVOR_KERNELS), d.kernel)
     .option('--keys <k>', `attention keys of att and att-mlp: ${MIMOFORMER_KEYS.join(', ')} (random: Rademacher, the reference's; hadamard: Walsh–Hadamard rows times a random sign vector, exactly orthogonal, beyond the reference; needs a power-of-2 head dimension ≥ the grid's cells)`, choice('--keys', MIMOFORMER_KEYS), d.keys)
+    .option('--clean-init', 'with --keys hadamard: start the attention projections in the subspace those keys keep free of crosstalk (beyond the reference)')
     .option('--uniform-attention', 'no-attention baseline: hold every key projection at zero, so each attention output is its sequence\'s mean value (the model without attention patterns, at the same cost)')
     .option('--length <L>', 'tokens per sequence (default: LRA\'s: listops 2000, text 1000, image 1024)', positiveInt('--length'))
     .option('--steps <s>', 'optimizer steps', positiveInt('--steps'), d.steps)
