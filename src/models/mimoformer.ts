@@ -121,9 +121,10 @@ export interface MIMOFormerConfig {
    * With keys 'hadamard', beyond the reference: initialise each head's query, key and value
    * projections inside the crosstalk-free subspace C (every output row block-averaged over the M·N′
    * coordinates of a block, rescaled by √(M·N′) to keep the initial scale) and the output projection
-   * reading only C. At initialisation the att model is then exactly free of crosstalk (a Performer of
-   * D/(M·N′) dimensions per head, run in superposition); training may move it out of C where that
-   * helps. Kept only when true.
+   * reading only C. At initialisation every bundle score ⟨q̃_n, k̃_m⟩ is then the sequence's own
+   * ⟨q_mn, k_mn⟩ and W_o reads none of the other sequences' values (the ReLU kernel still flattens
+   * the pattern through the bundles' norms; the softmax kernel does not); training may move the
+   * model out of C where that helps. Kept only when true.
    */
   cleanInit?: boolean;
 }
