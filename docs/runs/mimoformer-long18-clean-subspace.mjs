@@ -7,6 +7,7 @@
 // the share 1/B. Run from the repository root:
 //   node docs/runs/mimoformer-long18-clean-subspace.mjs CHECKPOINT [LAYER]   (after `npm run build`)
 import { loadFile } from '../../dist/io/safetensors.js';
+import { hadamardKeyRows } from '../../dist/models/mimoformer.js';
 const [file, layer = '0'] = process.argv.slice(2);
 const { tensors, metadata } = loadFile(file);
 const get = (name) => {
@@ -17,7 +18,7 @@ const p = `layer${layer}.attention.`;
 const keys = get(p + 'keys');
 if (!keys) throw new Error(`${file}: no attention keys (not an att or att-mlp model)`);
 const [M, N, D] = keys.shape;
-const B = M * 2 ** Math.ceil(Math.log2(N));
+const B = hadamardKeyRows(M, N).rows;
 const w = { q: get(p + 'q.weight'), k: get(p + 'k.weight'), v: get(p + 'v.weight'), o: get(p + 'out.weight') };
 const d = w.q.shape[1], H = w.q.shape[0] / D;
 /** Share of the vectors x(i), i over one head's D coordinates, in C: Σ_blocks (Σ_i x)²/B over Σ x². */
