@@ -31,7 +31,7 @@ import type { LraData, LraTask } from '../data/index.js';
 import { AdamW, OneCycleLR, clipGradNorm_ } from '../nn/optim/index.js';
 import type { SchedulerStateDict } from '../nn/optim/index.js';
 import { appendLineAtomic } from '../io/index.js';
-import { MIMOFormer, MIMOFORMER_KEYS, MIMOFORMER_VARIANTS, checkMIMOFormerConfig } from '../models/mimoformer.js';
+import { MIMOFormer, MIMOFORMER_VARIANTS, checkMIMOFormerConfig } from '../models/mimoformer.js';
 import type { GridPoint, MIMOFormerConfig, MIMOFormerKeys, MIMOFormerVariant } from '../models/mimoformer.js';
 import { loadMIMOFormer, saveModelCheckpoint } from '../models/checkpoint.js';
 import { FAVOR_KERNELS } from '../models/favor.js';
@@ -137,7 +137,6 @@ export function validateMIMOFormerTrainConfig(c: MIMOFormerTrainConfig): void {
   if (c.groupByLength && c.task === 'image') bad(`groupByLength: every LRA Image sequence has ${LRA_TASK_INFO.image.length} tokens, there are no lengths to group by`);
   if (!FAVOR_KERNELS.includes(c.kernel)) bad(`kernel must be one of ${FAVOR_KERNELS.join(', ')}, got '${String(c.kernel)}'`);
   if (c.kernel !== 'relu' && c.variant === 'softmax') bad(`kernel applies to the FAVOR+ variants (performer, att, att-mlp), not to exact softmax attention`);
-  if (!MIMOFORMER_KEYS.includes(c.keys)) bad(`keys must be one of ${MIMOFORMER_KEYS.join(', ')}, got '${String(c.keys)}'`);
   if (typeof c.cleanInit !== 'boolean') bad(`cleanInit must be a boolean, got ${String(c.cleanInit)}`);
   for (const k of ['weightDecay', 'clipNorm'] as const) if (!(c[k] >= 0 && Number.isFinite(c[k]))) bad(`${k} must be a non-negative number, got ${c[k]}`);
   if (c.limit !== null) posInt(c.limit, 'limit');
