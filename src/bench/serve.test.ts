@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { runServeBench, defaultServeBench } from './serve.js';
-import { tinyCheckpoint } from '../serve/testing.js';
+import { tinyCheckpoint, tinyMIMOFormerCheckpoint } from '../serve/testing.js';
 
 test('bench serve: a short run reports every policy and rate with consistent counts', async () => {
   const r = await runServeBench({
@@ -22,4 +22,14 @@ test('bench serve: a short run reports every policy and rate with consistent cou
   }
   assert.deepEqual(Object.keys(r.runs[0].n_share), ['1']);
   assert.deepEqual(Object.keys(r.runs[1].n_share), ['4']);
+});
+
+test('bench serve: a MIMOFormer checkpoint is driven with full-length token sequences at its grids', async () => {
+  const r = await runServeBench({
+    ...defaultServeBench, checkpoint: tinyMIMOFormerCheckpoint('listops'), rates: [0.25], policies: ['fixed-1', 'fixed-cap'], seconds: 0.3, capacitySeconds: 0.3, concurrency: 8, maxGroups: 8,
+  });
+  assert.ok(r.n1_capacity_rps > 0);
+  assert.deepEqual([r.config.model, r.config.operating_points, r.config.input], ['mimoformer', [1, 4], 'LRA listops sequences of up to 48 tokens']);
+  for (const run of r.runs) assert.equal(run.status['400'] ?? 0, 0);
+  assert.deepEqual(r.runs.map((x) => Object.keys(x.n_share)), [['1'], ['4']]);
 });

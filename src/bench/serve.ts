@@ -1,4 +1,4 @@
-// The serving benchmark: a MIMOConv server on loopback (in this process's main thread; inference in
+// The serving benchmark: a MIMOConv or MIMOFormer server on loopback (in this process's main thread; inference in
 // its worker thread) driven by an open-loop load generator (loadgen.ts, in a thread of its own) with
 // one input per request.
 //
@@ -9,11 +9,14 @@
 //    every request answered or given up. Reported: achieved rate (200 answers per second), p50/p99
 //    latency of the 200 answers (from the scheduled send time), answers by status, `lost` (requests
 //    that got no HTTP answer: connection errors and timeouts), and the share of outputs by n.
-// The generator and the server share the machine's cores; the body (raw uint8 pixels) is encoded once.
+// The generator and the server share the machine's cores; the body is encoded once: raw uint8 pixels
+// (MIMOConv) or a JSON list of random token ids of the model's full length (MIMOFormer).
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { Rng } from '../data/random.js';
 import { startServer } from '../serve/server.js';
+import { inputText } from '../serve/model.js';
+import type { ServedModel } from '../serve/model.js';
 import type { Policy } from '../serve/policy.js';
 import { quantile } from '../serve/quantile.js';
 import type { LoadResult } from './loadgen.js';
@@ -102,6 +105,18 @@ function summarise(policy: PolicyName, offered: number, r: LoadResult): ServeBen
   };
 }
 
+/** One request's body: a random input of the model's shape. */
+function requestBody(model: ServedModel, rng: Rng): { body: Uint8Array; contentType: string } {
+  if (model.kind === 'mimoconv') {
+    const { channels, height, width } = model.input;
+    return { body: Uint8Array.from({ length: channels * height * width }, () => rng.below(256)), contentType: 'application/octet-stream' };
+  }
+  const { length, vocabSize, padId } = model.sequence;
+  const lo = padId === 0 ? 1 : 0;
+  const ids = Array.from({ length }, () => lo + rng.below(vocabSize - lo));
+  return { body: new TextEncoder().encode(JSON.stringify({ input: ids })), contentType: 'application/json' };
+}
+
 export async function runServeBench(o: ServeBenchOptions): Promise<ServeBenchResult> {
   const say = o.onProgress ?? (() => undefined);
   say(`starting the server on ${o.checkpoint} (worker, calibration)`);
@@ -112,14 +127,7 @@ export async function runServeBench(o: ServeBenchOptions): Promise<ServeBenchRes
   const calibrated = srv.scheduler.cost.snapshot();
   const gen = new LoadThread();
   try {
-    const { channels, height, width } = srv.model.input;
-    const rng = new Rng(o.seed);
-    const base = {
-      url: `${srv.url}/v1/predict`,
-      body: Uint8Array.from({ length: channels * height * width }, () => rng.below(256)),
-      contentType: 'application/octet-stream',
-      timeoutMs: o.deadlineMs + 10_000,
-    };
+    const base = { url: `${srv.url}/v1/predict`, ...requestBody(srv.model, new Rng(o.seed)), timeoutMs: o.deadlineMs + 10_000 };
     const setPolicy = (p: Policy) => (srv.scheduler.policy = p);
     const idle = async () => {
       while (srv.scheduler.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
@@ -154,7 +162,7 @@ export async function runServeBench(o: ServeBenchOptions): Promise<ServeBenchRes
       n1_capacity_rps: r1(capacity),
       runs,
       config: {
-        checkpoint: o.checkpoint, cap: srv.model.cap, input_shape: [channels, height, width], seconds_per_run: o.seconds, max_requests_per_run: o.maxRequests,
+        checkpoint: o.checkpoint, model: srv.model.kind, cap: srv.model.cap, operating_points: srv.model.ns, input: inputText(srv.model), seconds_per_run: o.seconds, max_requests_per_run: o.maxRequests,
         rate_multiples: o.rates, capacity_seconds: o.capacitySeconds, capacity_concurrency: o.concurrency, max_queue: o.maxQueue, max_groups: o.maxGroups,
         deadline_ms: o.deadlineMs, calibrated_cost: calibrated, worker_threads: o.threads ?? null, cpus: os.availableParallelism(), seed: o.seed,
       },

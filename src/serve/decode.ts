@@ -29,7 +29,7 @@ export type Scale = 'pixels' | 'normalized';
 
 export const MEDIA_TYPES = ['application/json', 'application/octet-stream', 'image/png'] as const;
 
-const bad = (msg: string): never => {
+export const bad = (msg: string): never => {
   throw new ServeError(400, msg);
 };
 
@@ -61,7 +61,7 @@ function parseScale(v: unknown, where: string): Scale {
 }
 
 /** The shape of nested arrays (checking they are not ragged). */
-function nestedShape(x: unknown, what: string): number[] {
+export function nestedShape(x: unknown, what: string): number[] {
   const shape: number[] = [];
   let level: unknown = x;
   while (Array.isArray(level)) {
@@ -92,23 +92,38 @@ function jsonImage(x: unknown, spec: InputSpec, scale: Scale, what: string): Flo
   return toInput(spec, scale, (i) => flat[i] as number, what);
 }
 
-function decodeJson(body: Buffer, spec: InputSpec, maxInputs: number): Float32Array[] {
+/** The body as a JSON object (400 naming the problem otherwise); `usage` shows the expected form. */
+export function readJsonObject(body: Buffer, usage: string): Record<string, unknown> {
   let doc: unknown;
   try {
     doc = JSON.parse(body.toString('utf8'));
   } catch (e) {
     return bad(`malformed JSON: ${(e as Error).message}`);
   }
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return bad('the body must be a JSON object: {"input": IMAGE} or {"inputs": [IMAGE, ...]}');
-  const o = doc as Record<string, unknown>;
-  const extra = Object.keys(o).filter((k) => !['input', 'inputs', 'scale'].includes(k));
-  if (extra.length) bad(`unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `'${k}'`).join(', ')} (expected input or inputs, and optionally scale)`);
-  const scale = parseScale(o.scale, 'scale');
-  if ((o.input === undefined) === (o.inputs === undefined)) bad('give exactly one of "input" (one image) and "inputs" (a list of images)');
-  if (o.input !== undefined) return [jsonImage(o.input, spec, scale, 'input')];
-  if (!Array.isArray(o.inputs) || o.inputs.length === 0) return bad('"inputs" must be a non-empty list of images');
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return bad(`the body must be a JSON object: ${usage}`);
+  return doc as Record<string, unknown>;
+}
+
+/**
+ * The inputs of {"input": X} or {"inputs": [X, ...]} (other fields: `options`), each with a name for
+ * messages; 400 for unknown fields or neither/both, 413 for more than maxInputs.
+ */
+export function jsonInputs(o: Record<string, unknown>, maxInputs: number, options: readonly string[] = []): { value: unknown; what: string }[] {
+  const extra = Object.keys(o).filter((k) => !['input', 'inputs', ...options].includes(k));
+  const also = options.length ? `, and optionally ${options.join(', ')}` : '';
+  if (extra.length) bad(`unknown field${extra.length > 1 ? 's' : ''} ${extra.map((k) => `'${k}'`).join(', ')} (expected input or inputs${also})`);
+  if ((o.input === undefined) === (o.inputs === undefined)) bad('give exactly one of "input" (one input) and "inputs" (a list of inputs)');
+  if (o.input !== undefined) return [{ value: o.input, what: 'input' }];
+  if (!Array.isArray(o.inputs) || o.inputs.length === 0) return bad('"inputs" must be a non-empty list');
   if (o.inputs.length > maxInputs) throw new ServeError(413, `${o.inputs.length} inputs in one request; at most ${maxInputs}`);
-  return o.inputs.map((x, i) => jsonImage(x, spec, scale, `inputs[${i}]`));
+  return o.inputs.map((value, i) => ({ value, what: `inputs[${i}]` }));
+}
+
+function decodeJson(body: Buffer, spec: InputSpec, maxInputs: number): Float32Array[] {
+  const o = readJsonObject(body, '{"input": IMAGE} or {"inputs": [IMAGE, ...]}');
+  const items = jsonInputs(o, maxInputs, ['scale']);
+  const scale = parseScale(o.scale, 'scale');
+  return items.map(({ value, what }) => jsonImage(value, spec, scale, what));
 }
 
 function decodeBinary(body: Buffer, query: URLSearchParams, spec: InputSpec, maxInputs: number): Float32Array[] {
@@ -138,19 +153,24 @@ function decodeBinary(body: Buffer, query: URLSearchParams, spec: InputSpec, max
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-function decodePng(body: Buffer, spec: InputSpec): Float32Array[] {
-  if (spec.channels !== 1 && spec.channels !== 3) bad(`PNG input needs a model with 1 or 3 channels; this one takes ${spec.channels}`);
-  // The size comes from the header (IHDR) first, so a wrong or huge image is refused before decoding.
+/**
+ * The RGBA pixels (8 bits per channel) of a PNG body that must be exactly width×height; the size is
+ * read from the header (IHDR) first, so a wrong or huge image is refused before decoding.
+ */
+export function pngPixels(body: Buffer, width: number, height: number): Buffer {
   if (body.length < 24 || !body.subarray(0, 8).equals(PNG_SIGNATURE) || body.toString('latin1', 12, 16) !== 'IHDR') bad('the body is not a PNG image (no PNG signature and IHDR header)');
-  const width = body.readUInt32BE(16), height = body.readUInt32BE(20);
-  if (width !== spec.width || height !== spec.height) bad(`the image is ${width}x${height} pixels; the model takes ${spec.width}x${spec.height}`);
-  let png: PNG;
+  const w = body.readUInt32BE(16), h = body.readUInt32BE(20);
+  if (w !== width || h !== height) bad(`the image is ${w}x${h} pixels; the model takes ${width}x${height}`);
   try {
-    png = PNG.sync.read(body);
+    return PNG.sync.read(body).data;
   } catch (e) {
     return bad(`undecodable PNG: ${(e as Error).message}`);
   }
-  const px = png.data; // RGBA, 8 bits per channel
+}
+
+function decodePng(body: Buffer, spec: InputSpec): Float32Array[] {
+  if (spec.channels !== 1 && spec.channels !== 3) bad(`PNG input needs a model with 1 or 3 channels; this one takes ${spec.channels}`);
+  const px = pngPixels(body, spec.width, spec.height);
   const hw = spec.height * spec.width;
   const get = spec.channels === 1
     ? (i: number) => (299 * px[4 * i] + 587 * px[4 * i + 1] + 114 * px[4 * i + 2]) / 1000

@@ -24,6 +24,7 @@ test('the default model is trained once when missing, then reused', async () => 
     assert.match(told[0], /no checkpoint given and .*model\.safetensors does not exist: training the default model \(MIMOConv WRN-10-1, cap 4/);
     assert.equal(steps, 4); // 64 images / 16 superpositions per step
     const m = describeCheckpoint(file);
+    assert.ok(m.kind === 'mimoconv');
     assert.deepEqual([m.cap, m.classes, m.dataset, m.input.channels, m.input.height, m.input.width], [4, 10, 'mnist', 1, 28, 28]);
     const mtime = statSync(file).mtimeMs;
     const again = await ensureDefaultModel({ dir, config: small, onTrainStart: () => assert.fail('trained again') });

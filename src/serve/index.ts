@@ -1,18 +1,20 @@
-// Serving MIMOConv over HTTP with operating points on demand: the server, its scheduler and policy,
-// request decoding, and the default model.
+// Serving MIMOConv and MIMOFormer over HTTP with operating points on demand: the server, its
+// scheduler and policy, request decoding, and the default model.
 export { startServer } from './server.js';
 export type { ServeOptions, RunningServer } from './server.js';
 export { Scheduler } from './scheduler.js';
 export type { Engine, Output, Answer, BatchReport, SchedulerOptions } from './scheduler.js';
 export { CostModel } from './cost.js';
 export type { CostSample, CostSnapshot } from './cost.js';
-export { chooseAutoN, parsePolicy, policyJson, divisorsOf } from './policy.js';
+export { chooseAutoN, parsePolicy, policyJson, divisorsOf, operatingPointError } from './policy.js';
 export type { Policy, LoadState } from './policy.js';
 export { LatencyFloor } from './feedback.js';
 export { decodeInputs, MEDIA_TYPES } from './decode.js';
 export type { InputSpec } from './decode.js';
+export { decodeSequences } from './decode_sequence.js';
+export type { SequenceSpec } from './decode_sequence.js';
 export { describeCheckpoint } from './model.js';
-export type { ServedModel } from './model.js';
+export type { ServedModel, ServedMIMOConv, ServedMIMOFormer, DescribeOptions } from './model.js';
 export { ServeError } from './errors.js';
 export { WorkerEngine } from './engine.js';
 export { ensureDefaultModel, DEFAULT_MODEL_CONFIG, DEFAULT_RUN_DIR } from './default_model.js';

@@ -1,34 +1,79 @@
-// What the server needs to know about a checkpoint before loading it: capacity, classes, and the
-// inputs it takes (shape, and the normalisation of its training data), from the file's header.
+// What the server needs to know about a checkpoint before loading it, from the file's header: the
+// operating points it serves (inputs per superposition), classes, and the inputs it takes.
+//
+//   mimoconv    images [C, H, W], normalised like its training data; operating points n | cap.
+//   mimoformer  LRA token sequences (the task's tokenizer); operating points n = m·n of its grids
+//               (default: the grids the run trained, else its capacity M×N), one grid per n.
 import { existsSync } from 'node:fs';
 import { readCheckpointInfo } from '../models/checkpoint.js';
+import type { GridPoint } from '../models/mimoformer.js';
+import { LRA_TASKS } from '../data/lra.js';
+import type { LraTask } from '../data/lra.js';
 import { DATASET_SPECS, IMAGE_DATASETS } from '../train/mimoconv.js';
 import type { ImageDataset } from '../train/mimoconv.js';
 import type { InputSpec } from './decode.js';
+import type { SequenceSpec } from './decode_sequence.js';
+import { divisorsOf } from './policy.js';
 
-export interface ServedModel {
+interface ServedBase {
   checkpoint: string;
+  /** Operating points: inputs per superposition, ascending. */
+  ns: number[];
+  /** The largest operating point. */
   cap: number;
   classes: number;
+}
+
+export interface ServedMIMOConv extends ServedBase {
+  kind: 'mimoconv';
   dataset: string | null;
   input: InputSpec;
+}
+
+export interface ServedMIMOFormer extends ServedBase {
+  kind: 'mimoformer';
+  variant: string;
+  sequence: SequenceSpec;
+  /** The grid of each operating point (key: m·n). */
+  grids: Record<number, GridPoint>;
+}
+
+export type ServedModel = ServedMIMOConv | ServedMIMOFormer;
+
+export interface DescribeOptions {
+  /** MIMOConv: [H, W] of the inputs (default: its data set's size). */
+  imageSize?: readonly [number, number];
+  /** MIMOFormer: the grids to serve (default: the trained grids). */
+  grids?: readonly (readonly [number, number])[];
 }
 
 function numbers(v: unknown, length: number): number[] | undefined {
   return Array.isArray(v) && v.length === length && v.every((x) => typeof x === 'number' && Number.isFinite(x)) ? (v as number[]) : undefined;
 }
 
-/** Reads a MIMOConv checkpoint's header; imageSize [H, W] overrides the size of its data set. */
-export function describeCheckpoint(file: string, imageSize?: readonly [number, number]): ServedModel {
+/** The input shape a served model takes, as text. */
+export function inputText(m: ServedModel): string {
+  return m.kind === 'mimoconv'
+    ? `images [${m.input.channels},${m.input.height},${m.input.width}]`
+    : `LRA ${m.sequence.task} sequences of up to ${m.sequence.length} tokens`;
+}
+
+/** Reads a MIMOConv or MIMOFormer checkpoint's header (see the file's header). */
+export function describeCheckpoint(file: string, o: DescribeOptions = {}): ServedModel {
   if (!existsSync(file)) throw new Error(`checkpoint not found: ${file}`);
   const info = readCheckpointInfo(file);
-  if (info.model !== 'mimoconv') throw new Error(`${file}: the checkpoint holds a '${info.model}' model; mimo serve serves MIMOConv checkpoints`);
+  if (info.model === 'mimoformer') {
+    if (o.imageSize) throw new RangeError('an image size applies to MIMOConv checkpoints; this one holds a MIMOFormer');
+    return describeMIMOFormer(file, info.config as Record<string, unknown>, info.extra ?? {}, o.grids);
+  }
+  if (info.model !== 'mimoconv') throw new Error(`${file}: the checkpoint holds a '${info.model}' model; mimo serve serves MIMOConv and MIMOFormer checkpoints`);
+  if (o.grids) throw new RangeError('grids apply to MIMOFormer checkpoints; this one holds a MIMOConv (give its operating points as n, a divisor of its cap)');
   const c = info.config as { cap?: number; classes?: number; inChannels?: number };
   const cap = Number(c.cap ?? 4), classes = Number(c.classes), channels = Number(c.inChannels);
   const extra = info.extra ?? {};
   const dataset = typeof extra.dataset === 'string' ? extra.dataset : null;
   const spec = dataset && (IMAGE_DATASETS as readonly string[]).includes(dataset) ? DATASET_SPECS[dataset as ImageDataset] : undefined;
-  const size = imageSize ?? spec?.size;
+  const size = o.imageSize ?? spec?.size;
   if (!size) throw new Error(`${file} does not say which data set it was trained on, so the image size is unknown; give one (imageSize / --image-size)`);
   if (!size.every((d) => Number.isInteger(d) && d >= 4)) throw new Error(`image size ${size.join('x')}: both sides must be integers >= 4`);
   const mean = numbers(extra.mean, channels) ?? spec?.mean;
@@ -36,5 +81,26 @@ export function describeCheckpoint(file: string, imageSize?: readonly [number, n
   if (!mean || !std || mean.length !== channels || std.length !== channels) {
     throw new Error(`${file} holds no per-channel mean and std for its ${channels} input channels (checkpoint metadata 'mean'/'std' or a known data set)`);
   }
-  return { checkpoint: file, cap, classes, dataset, input: { channels, height: size[0], width: size[1], mean, std } };
+  return { kind: 'mimoconv', checkpoint: file, ns: divisorsOf(cap), cap, classes, dataset, input: { channels, height: size[0], width: size[1], mean, std } };
+}
+
+function describeMIMOFormer(file: string, c: Record<string, unknown>, extra: Record<string, unknown>, given?: DescribeOptions['grids']): ServedMIMOFormer {
+  if (c.dual) throw new Error(`${file}: a dual (two-sequence) MIMOFormer; mimo serve serves single-sequence models`);
+  const task = extra.task as LraTask;
+  if (!LRA_TASKS.includes(task)) throw new Error(`${file} does not say which LRA task it was trained on (extra.task), so its inputs are unknown; it was not written by \`mimo train mimoformer\``);
+  const [M, N] = [Number(c.m), Number(c.n)];
+  const trained = Array.isArray(extra.points) && extra.points.length > 0 ? (extra.points as [number, number][]) : [[M, N] as [number, number]];
+  const list = given ?? trained;
+  const grids: Record<number, GridPoint> = {};
+  for (const [m, n] of list) {
+    if (!(Number.isInteger(m) && Number.isInteger(n) && m >= 1 && n >= 1 && m <= M && n <= N)) {
+      throw new RangeError(`grid ${m}x${n}: the checkpoint's grid capacity is ${M}×${N}`);
+    }
+    const k = m * n, had = grids[k];
+    if (had && (had.m !== m || had.n !== n)) throw new RangeError(`grids ${had.m}x${had.n} and ${m}x${n} both superpose ${k} inputs; serve one grid per number of inputs`);
+    grids[k] = { m, n };
+  }
+  const ns = Object.keys(grids).map(Number).sort((a, b) => a - b);
+  const sequence: SequenceSpec = { task, length: Number(c.maxLength), vocabSize: Number(c.vocabSize), padId: c.padId === null ? null : Number(c.padId) };
+  return { kind: 'mimoformer', checkpoint: file, ns, cap: ns[ns.length - 1], classes: Number(c.classes), variant: String(c.variant), sequence, grids };
 }

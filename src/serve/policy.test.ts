@@ -52,16 +52,18 @@ test('RateMeter counts the events of the last window only', () => {
   assert.equal(r.perSecond(5001), 3);
 });
 
-test('parsePolicy: fixed and auto; errors name the divisors of cap', () => {
-  assert.deepEqual(parsePolicy({ mode: 'fixed', n: 2 }, 4, 50), { mode: 'fixed', n: 2 });
-  assert.deepEqual(parsePolicy({ n: 4 }, 4, 50), { mode: 'fixed', n: 4 });
-  assert.deepEqual(parsePolicy({ mode: 'auto', target_p99_ms: 20 }, 4, 50), { mode: 'auto', targetP99Ms: 20 });
-  assert.deepEqual(parsePolicy({ mode: 'auto' }, 4, 50), { mode: 'auto', targetP99Ms: 50 });
+test('parsePolicy: fixed and auto; errors name the operating points', () => {
+  assert.deepEqual(parsePolicy({ mode: 'fixed', n: 2 }, [1, 2, 4], 50), { mode: 'fixed', n: 2 });
+  assert.deepEqual(parsePolicy({ n: 4 }, [1, 2, 4], 50), { mode: 'fixed', n: 4 });
+  assert.deepEqual(parsePolicy({ mode: 'auto', target_p99_ms: 20 }, [1, 2, 4], 50), { mode: 'auto', targetP99Ms: 20 });
+  assert.deepEqual(parsePolicy({ mode: 'auto' }, [1, 2, 4], 50), { mode: 'auto', targetP99Ms: 50 });
   assert.deepEqual(policyJson({ mode: 'auto', targetP99Ms: 20 }), { mode: 'auto', target_p99_ms: 20 });
-  const bad = (body: unknown, re: RegExp) => assert.throws(() => parsePolicy(body, 4, 50), (e: ServeError) => e.status === 400 && re.test(e.message));
-  bad({ mode: 'fixed', n: 3 }, /divisor of .*cap = 4 \(one of 1, 2, 4\), got 3/);
-  bad({ mode: 'fixed', n: '2' }, /one of 1, 2, 4/);
-  bad({ mode: 'fixed' }, /one of 1, 2, 4/);
+  const bad = (body: unknown, re: RegExp) => assert.throws(() => parsePolicy(body, [1, 2, 4], 50), (e: ServeError) => e.status === 400 && re.test(e.message));
+  bad({ mode: 'fixed', n: 3 }, /operating points \(inputs per superposition\): 1, 2, 4; got 3/);
+  assert.throws(() => parsePolicy({ n: 2 }, [1, 4, 16], 50), /operating points \(inputs per superposition\): 1, 4, 16; got 2/);
+  assert.deepEqual(parsePolicy({ n: 16 }, [1, 4, 16], 50), { mode: 'fixed', n: 16 });
+  bad({ mode: 'fixed', n: '2' }, /operating points \(inputs per superposition\): 1, 2, 4; got/);
+  bad({ mode: 'fixed' }, /operating points \(inputs per superposition\): 1, 2, 4; got/);
   bad({ mode: 'auto', target_p99_ms: -1 }, /target_p99_ms must be a positive/);
   bad({ mode: 'turbo' }, /mode must be 'fixed' or 'auto'/);
   bad({ mode: 'fixed', n: 1, speed: 3 }, /unknown field 'speed'/);

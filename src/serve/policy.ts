@@ -1,6 +1,7 @@
 // The operating-point policy: which n the next batch runs at.
 //
-//   fixed  every batch at one n (a divisor of cap).
+//   fixed  every batch at one n (one of the model's operating points: a divisor of MIMOConv's cap,
+//          or m·n of a MIMOFormer grid).
 //   auto   the smallest n (best accuracy) whose expected latency stays under a p99 target, from the
 //          measured cost model (cost.ts), the arrival rate and the queue:
 //            - sustainable: the arrival rate λ uses less than MAX_UTILISATION of n's capacity with
@@ -28,6 +29,11 @@ export function divisorsOf(cap: number): number[] {
   return Array.from({ length: cap }, (_, i) => i + 1).filter((d) => cap % d === 0);
 }
 
+/** The message for an n that is not one of the operating points ns. */
+export function operatingPointError(ns: readonly number[], got: string): string {
+  return `n must be one of the model's operating points (inputs per superposition): ${ns.join(', ')}; got ${got}`;
+}
+
 /** The policy as the HTTP API writes it. */
 export function policyJson(p: Policy): { mode: 'fixed'; n: number } | { mode: 'auto'; target_p99_ms: number } {
   return p.mode === 'fixed' ? { mode: 'fixed', n: p.n } : { mode: 'auto', target_p99_ms: p.targetP99Ms };
@@ -37,7 +43,7 @@ export function policyJson(p: Policy): { mode: 'fixed'; n: number } | { mode: 'a
  * Reads a policy from a request body: {"mode":"fixed","n":4} or {"mode":"auto","target_p99_ms":50}
  * (target optional: the previous or default one). Throws a 400 ServeError naming what is wrong.
  */
-export function parsePolicy(body: unknown, cap: number, defaultTargetMs: number): Policy {
+export function parsePolicy(body: unknown, ns: readonly number[], defaultTargetMs: number): Policy {
   const bad = (msg: string): never => {
     throw new ServeError(400, msg);
   };
@@ -50,9 +56,7 @@ export function parsePolicy(body: unknown, cap: number, defaultTargetMs: number)
   if (mode === 'fixed') {
     if (o.target_p99_ms !== undefined) bad(`target_p99_ms belongs to mode 'auto', not 'fixed'`);
     const n = o.n;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || cap % n !== 0) {
-      bad(`n must be a divisor of the model's capacity cap = ${cap} (one of ${divisorsOf(cap).join(', ')}), got ${JSON.stringify(n ?? null)}`);
-    }
+    if (typeof n !== 'number' || !ns.includes(n)) bad(operatingPointError(ns, JSON.stringify(n ?? null)));
     return { mode: 'fixed', n: n as number };
   }
   if (mode === 'auto') {

@@ -46,7 +46,7 @@ function setup(policy: Policy, o: { maxQueue?: number; maxGroups?: number; deadl
   let t = 0;
   const statuses: number[] = [];
   const s = new Scheduler(engine, {
-    cap: 4, policy, cost: cost(), maxQueue: o.maxQueue ?? 100, maxGroups: o.maxGroups ?? 2, deadlineMs: o.deadlineMs ?? 1000,
+    ns: [1, 2, 4], policy, cost: cost(), maxQueue: o.maxQueue ?? 100, maxGroups: o.maxGroups ?? 2, deadlineMs: o.deadlineMs ?? 1000,
     now: () => t, onReject: (st) => statuses.push(st),
   });
   return { engine, s, statuses, advance: (ms: number) => (t += ms) };
@@ -176,7 +176,7 @@ test('auto: n = 1 when idle, a larger n once the queue would miss the target', a
   let t = 0;
   // n = 1 costs 10 ms per input, n = 4 costs 3 ms per input (12 ms per superposition).
   const s = new Scheduler(engine, {
-    cap: 4, policy: { mode: 'auto', targetP99Ms: 100 }, cost: new CostModel([1, 2, 4], 1, { 1: 10, 2: 14, 4: 12 }),
+    ns: [1, 2, 4], policy: { mode: 'auto', targetP99Ms: 100 }, cost: new CostModel([1, 2, 4], 1, { 1: 10, 2: 14, 4: 12 }),
     maxQueue: 1000, maxGroups: 64, deadlineMs: 10_000, now: () => t,
   });
   const first = s.submit([vec(0)]);
@@ -197,7 +197,7 @@ test('auto: measured latencies over the target lift the n that the cost model al
   const engine = new FakeEngine();
   let t = 0;
   const s = new Scheduler(engine, {
-    cap: 4, policy: { mode: 'auto', targetP99Ms: 100 }, cost: new CostModel([1, 2, 4], 0.1, { 1: 0.1, 2: 0.1, 4: 0.1 }),
+    ns: [1, 2, 4], policy: { mode: 'auto', targetP99Ms: 100 }, cost: new CostModel([1, 2, 4], 0.1, { 1: 0.1, 2: 0.1, 4: 0.1 }),
     maxQueue: 1000, maxGroups: 64, deadlineMs: 10_000, now: () => t,
   });
   const a = s.submit([vec(1)]);

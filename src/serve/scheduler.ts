@@ -16,7 +16,7 @@
 import { ServeError } from './errors.js';
 import { CostModel } from './cost.js';
 import { RateMeter } from './rate.js';
-import { chooseAutoN, divisorsOf } from './policy.js';
+import { chooseAutoN, operatingPointError } from './policy.js';
 import { LatencyFloor } from './feedback.js';
 import type { LoadState, Policy } from './policy.js';
 
@@ -55,7 +55,8 @@ export interface BatchReport {
 }
 
 export interface SchedulerOptions {
-  cap: number;
+  /** Operating points (inputs per superposition), ascending. */
+  ns: readonly number[];
   policy: Policy;
   cost: CostModel;
   /** Most inputs waiting at once. */
@@ -106,7 +107,10 @@ export class Scheduler {
     options: SchedulerOptions,
   ) {
     this.o = { now: () => performance.now(), ...options };
-    this.ns = divisorsOf(options.cap);
+    this.ns = [...options.ns];
+    if (this.ns.length === 0 || this.ns.some((n, i) => !Number.isInteger(n) || n < 1 || (i > 0 && n <= this.ns[i - 1]))) {
+      throw new RangeError(`Scheduler: ns must be ascending positive integers, got [${this.ns.join(', ')}]`);
+    }
     for (const [k, v] of [['maxQueue', options.maxQueue], ['maxGroups', options.maxGroups]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new RangeError(`Scheduler: ${k} must be a positive integer, got ${v}`);
     }
@@ -120,7 +124,7 @@ export class Scheduler {
   }
   /** Takes effect at the next batch; queued and running requests are kept. */
   set policy(p: Policy) {
-    if (p.mode === 'fixed' && !this.ns.includes(p.n)) throw new ServeError(400, `n must be a divisor of cap = ${this.o.cap} (one of ${this.ns.join(', ')}), got ${p.n}`);
+    if (p.mode === 'fixed' && !this.ns.includes(p.n)) throw new ServeError(400, operatingPointError(this.ns, String(p.n)));
     this.o.policy = p;
     if (p.mode === 'fixed') this.lastN = p.n;
     this.floor = new LatencyFloor(this.ns, this.o.now());

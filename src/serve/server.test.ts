@@ -122,7 +122,7 @@ test('malformed requests get 400/404/405/413/415 with a message', async () => {
   await expect(postJson(url, { input: new Array(784).fill(0) }, { 'x-deadline-ms': 'soon' }), 400, /X-Deadline-Ms/);
   const bad = await setPoint({ mode: 'fixed', n: 3 });
   assert.equal(bad.status, 400);
-  assert.match(bad.body.error, /one of 1, 2, 4/);
+  assert.match(bad.body.error, /operating points \(inputs per superposition\): 1, 2, 4; got/);
   assert.equal((await setPoint({ mode: 'auto', target_p99_ms: 0 })).status, 400);
   assert.equal((await call(`${srv.url}/v1/operating-point`, { method: 'PUT', body: 'fixed 4' })).status, 400);
   assert.equal((await call(`${srv.url}/v1/predict`)).status, 405);

@@ -1,6 +1,9 @@
 // The HTTP server (node:http): routes, request lifetime, start-up calibration and graceful shutdown.
+// It serves a MIMOConv (images, operating points n | cap) or a MIMOFormer (LRA token sequences,
+// operating points n = m·n of its grids) checkpoint (model.ts).
 //
-//   POST /v1/predict          inputs (decode.ts) → {outputs: [{logits, class, n, batch, slot}], latency_ms}
+//   POST /v1/predict          inputs (decode.ts, decode_sequence.ts) → {outputs: [{logits, class, n,
+//                             batch, slot, grid (MIMOFormer)}], latency_ms}
 //   GET  /v1/health           status, model, queue, operating point (503 while shutting down)
 //   GET  /v1/metrics          Prometheus text (metrics.ts)
 //   GET  /v1/operating-point  the policy, the n in use, the cost model
@@ -17,14 +20,16 @@ import { ServeError } from './errors.js';
 import { CostModel } from './cost.js';
 import type { CostSample } from './cost.js';
 import { decodeInputs } from './decode.js';
+import { decodeSequences } from './decode_sequence.js';
 import { WorkerEngine } from './engine.js';
 import { ServeMetrics } from './metrics.js';
 import { describeCheckpoint } from './model.js';
-import type { ServedModel } from './model.js';
-import { divisorsOf, parsePolicy, policyJson } from './policy.js';
+import type { DescribeOptions, ServedModel } from './model.js';
+import { operatingPointError, parsePolicy, policyJson } from './policy.js';
 import type { Policy } from './policy.js';
 import { Scheduler } from './scheduler.js';
 import { readBody, sendError, sendJson } from './body.js';
+import { servedFiller } from './worker.js';
 
 export interface ServeOptions {
   checkpoint: string;
@@ -44,8 +49,10 @@ export interface ServeOptions {
   deadlineMs?: number;
   /** Largest request body (bytes, default 4 MiB); more get 413. */
   maxBodyBytes?: number;
-  /** [H, W] of the inputs (default: the size of the checkpoint's data set). */
+  /** MIMOConv: [H, W] of the inputs (default: the size of the checkpoint's data set). */
   imageSize?: readonly [number, number];
+  /** MIMOFormer: the grids to serve, one per number of inputs (default: the grids it was trained on). */
+  grids?: DescribeOptions['grids'];
   /** Time batches at start-up for the auto policy's cost model (default true; else a flat guess). */
   calibrate?: boolean;
   /** How long close() waits for requests in progress before ending their connections (ms, default 30000). */
@@ -77,11 +84,18 @@ export interface RunningServer {
 const DEFAULTS = { port: 8080, host: '127.0.0.1', targetP99Ms: 50, maxQueue: 512, maxGroups: 32, maxInputsPerRequest: 256, deadlineMs: 2000, maxBodyBytes: 4 << 20, drainTimeoutMs: 30_000 };
 const SMALL_BODY = 64 << 10;
 
-/** Times calibration batches of 1 and maxGroups superpositions at every n (the first round is a warm-up). */
+/** One input's shape as the worker takes it: [C, H, W] or [L]. */
+function inputShape(model: ServedModel): number[] {
+  return model.kind === 'mimoconv' ? [model.input.channels, model.input.height, model.input.width] : [model.sequence.length];
+}
+
+/**
+ * Times calibration batches of 1 and maxGroups superpositions at every n (the first round is a
+ * warm-up). MIMOFormer inputs are full length: the cost of the longest request.
+ */
 async function calibrate(engine: WorkerEngine, model: ServedModel, maxGroups: number, rounds = 3): Promise<CostModel> {
-  const ns = divisorsOf(model.cap);
-  const { channels, height, width } = model.input;
-  const one = new Float32Array(channels * height * width);
+  const ns = model.ns;
+  const one = new Float32Array(inputShape(model).reduce((a, b) => a * b, 1)).fill(model.kind === 'mimoformer' ? servedFiller(model.sequence.padId) : 0);
   const samples: CostSample[] = [];
   const sizes = [...new Set([1, Math.max(1, maxGroups >> 2), maxGroups])];
   for (let r = 0; r < rounds; r++) {
@@ -117,17 +131,19 @@ const round = (v: number) => Math.round(v * 1000) / 1000;
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const o = { ...DEFAULTS, ...options };
   const log = options.log ?? (() => undefined);
-  const model = describeCheckpoint(o.checkpoint, o.imageSize);
-  const ns = divisorsOf(model.cap);
+  const model = describeCheckpoint(o.checkpoint, { imageSize: o.imageSize, grids: o.grids });
+  const ns = model.ns;
   const policy = o.policy ?? { mode: 'auto', targetP99Ms: DEFAULTS.targetP99Ms };
-  if (policy.mode === 'fixed' && !ns.includes(policy.n)) throw new RangeError(`operating point n = ${policy.n} must divide the capacity cap = ${model.cap} (one of ${ns.join(', ')})`);
+  if (policy.mode === 'fixed' && !ns.includes(policy.n)) throw new RangeError(operatingPointError(ns, String(policy.n)));
   const maxInputs = Math.min(o.maxInputsPerRequest, o.maxQueue);
   const metrics = new ServeMetrics();
   const engine = await WorkerEngine.start({
     checkpoint: model.checkpoint,
     workerUrl: options.workerUrl,
     threads: o.threads ?? (process.env.MIMO_NUM_THREADS ? undefined : Math.max(1, os.availableParallelism() - 1)),
-    inputShape: [model.input.channels, model.input.height, model.input.width],
+    kind: model.kind,
+    inputShape: inputShape(model),
+    grids: model.kind === 'mimoformer' ? model.grids : undefined,
     onRestart: (why) => {
       metrics.restarts.inc();
       log(`inference worker restarted (${why})`);
@@ -141,7 +157,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     throw e;
   }
   const scheduler = new Scheduler(engine, {
-    cap: model.cap, policy, cost, maxQueue: o.maxQueue, maxGroups: o.maxGroups, deadlineMs: o.deadlineMs,
+    ns, policy, cost, maxQueue: o.maxQueue, maxGroups: o.maxGroups, deadlineMs: o.deadlineMs,
     onBatch: (b) => {
       const n = String(b.n);
       metrics.batches.inc({ n, outcome: b.ok ? 'ok' : 'failed' });
@@ -152,6 +168,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   for (const n of ns) metrics.inputs.inc({ n: String(n) }, 0);
   let targetMs = policy.mode === 'auto' ? policy.targetP99Ms : DEFAULTS.targetP99Ms;
+  const gridsJson = model.kind === 'mimoformer' ? Object.fromEntries(ns.map((n) => [String(n), `${model.grids[n].m}x${model.grids[n].n}`])) : undefined;
+  /** The grid field of a MIMOFormer output at n. */
+  const grid = (n: number) => (gridsJson ? { grid: gridsJson[String(n)] } : {});
+  const modelJson = model.kind === 'mimoconv'
+    ? { kind: model.kind, checkpoint: model.checkpoint, cap: model.cap, classes: model.classes, dataset: model.dataset, input_shape: inputShape(model) }
+    : { kind: model.kind, checkpoint: model.checkpoint, variant: model.variant, task: model.sequence.task, cap: model.cap, classes: model.classes, max_length: model.sequence.length, grids: gridsJson };
 
   let closing = false;
   /** Requests received and not yet answered (each resolves when its response is sent). */
@@ -160,6 +182,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
 
   const operatingPoint = () => ({
     ...policyJson(scheduler.policy), current_n: scheduler.currentN, ...(scheduler.policy.mode === 'auto' ? { latency_floor_n: scheduler.autoFloor } : {}), cap: model.cap, choices: ns,
+    ...(model.kind === 'mimoformer' ? { grids: gridsJson } : {}),
     cost: cost.snapshot(), inputs_per_s: Object.fromEntries(ns.map((n) => [String(n), Math.round(cost.inputsPerSecond(n, o.maxGroups))])),
   });
 
@@ -169,10 +192,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     try {
       const deadlineMs = deadlineHeader(req, o.deadlineMs);
       const body = await readBody(req, o.maxBodyBytes);
-      const inputs = decodeInputs(req.headers['content-type'], body, url.searchParams, model.input, maxInputs);
+      const inputs = model.kind === 'mimoconv'
+        ? decodeInputs(req.headers['content-type'], body, url.searchParams, model.input, maxInputs)
+        : decodeSequences(req.headers['content-type'], body, model.sequence, maxInputs);
       const a = await scheduler.submit(inputs, { deadlineMs });
       sendJson(res, 200, {
-        outputs: a.outputs.map((x) => ({ logits: Array.from(x.output), class: argmax(x.output), n: x.n, batch: x.batch, slot: x.slot })),
+        outputs: a.outputs.map((x) => ({ logits: Array.from(x.output), class: argmax(x.output), n: x.n, ...grid(x.n), batch: x.batch, slot: x.slot })),
         latency_ms: { total: round(performance.now() - t0), queue: round(a.queueMs), compute: round(a.computeMs) },
       }, closeHeader());
     } catch (e) {
@@ -208,7 +233,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         if (!allow(['GET'])) return;
         return sendJson(res, closing ? 503 : 200, {
           status: closing ? 'draining' : 'ok',
-          model: { kind: 'mimoconv', checkpoint: model.checkpoint, cap: model.cap, classes: model.classes, dataset: model.dataset, input_shape: [model.input.channels, model.input.height, model.input.width] },
+          model: modelJson,
           queue_depth: scheduler.queued, in_flight: scheduler.inFlight, max_queue: o.maxQueue,
           operating_point: { ...policyJson(scheduler.policy), current_n: scheduler.currentN }, worker_restarts: engine.restarts,
         }, closeHeader());
@@ -235,7 +260,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
           } catch (e) {
             throw new ServeError(400, `malformed JSON: ${(e as Error).message}`);
           }
-          const p = parsePolicy(doc, model.cap, targetMs);
+          const p = parsePolicy(doc, ns, targetMs);
           scheduler.policy = p;
           if (p.mode === 'auto') targetMs = p.targetP99Ms;
           return sendJson(res, 200, operatingPoint(), closeHeader());
@@ -301,6 +326,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       await engine.close();
     })());
 
-  log(`serving ${model.checkpoint} (MIMOConv, cap ${model.cap}) on http://${host}:${port}`);
+  log(`serving ${model.checkpoint} (${model.kind === 'mimoconv' ? 'MIMOConv' : `MIMOFormer ${model.variant}`}, operating points n = ${ns.join(', ')}) on http://${host}:${port}`);
   return { url: `http://${host}:${port}`, port, model, scheduler, engine, metrics, close };
 }

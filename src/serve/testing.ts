@@ -1,10 +1,14 @@
-// Helpers for the server's tests: a tiny MIMOConv checkpoint, images, HTTP calls, and the expected
-// output of an input from the superposition it was computed in.
+// Helpers for the server's tests: tiny MIMOConv and MIMOFormer checkpoints, images, HTTP calls, and
+// the expected output of an input from the superposition it was computed in.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Generator, fromBytes, noGrad, tidy } from '../tensor/index.js';
+import { Generator, fromBytes, noGrad, tensor, tidy } from '../tensor/index.js';
 import { MIMOConv } from '../models/mimoconv.js';
+import { MIMOFormer } from '../models/mimoformer.js';
+import type { GridPoint } from '../models/mimoformer.js';
+import { LRA_TASK_INFO } from '../data/lra.js';
+import type { LraTask } from '../data/lra.js';
 import { saveModelCheckpoint } from '../models/checkpoint.js';
 import { normalize } from '../data/transforms.js';
 import { Rng } from '../data/random.js';
@@ -29,6 +33,33 @@ export function tinyCheckpoint(seed = 0): string {
   saveModelCheckpoint(file, 'mimoconv', model, model.config, { mean: MEAN, std: STD, dataset: 'mnist' });
   model.dispose();
   return file;
+}
+
+/**
+ * Saves an untrained MIMOFormer att (capacity 2×2, d 16, 2 heads of 16, R 16, 1 layer) for an LRA
+ * task as `mimo train mimoformer` would (extra: task, trained grids 1×1 and 2×2) in a temporary
+ * directory; returns its path.
+ */
+export function tinyMIMOFormerCheckpoint(task: LraTask, seed = 0, maxLength = task === 'image' ? 1024 : 48): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mimo-serve-'));
+  temporary.add(dir);
+  const file = path.join(dir, 'model.safetensors');
+  const info = LRA_TASK_INFO[task];
+  const model = new MIMOFormer({
+    vocabSize: info.vocabSize, padId: info.padId, maxLength, classes: info.classes, dim: 16, ffn: 32, heads: 2, headDim: 16, layers: 1,
+    features: 16, dropout: 0.1, variant: 'att', m: 2, n: 2, dual: false,
+  }, new Generator(seed));
+  saveModelCheckpoint(file, 'mimoformer', model, model.config, { task, points: [[1, 1], [2, 2]], length: maxLength, step: 0 });
+  model.dispose();
+  return file;
+}
+
+/** Logits of `model` for padded token rows (one grid group after another, in slot order) at `grid`, computed here at full length. */
+export function expectedSequenceLogits(model: MIMOFormer, rows: readonly Float32Array[], grid: GridPoint): number[][] {
+  const L = rows[0].length;
+  const ids = new Float32Array(rows.length * L);
+  rows.forEach((r, i) => ids.set(r, i * L));
+  return noGrad(() => tidy(() => model.forward(tensor(ids, { shape: [rows.length, L], dtype: 'int64' }), undefined, grid).toArray() as number[][]));
 }
 
 /** `count` random 28×28 grey images (uint8 pixels). */

@@ -1,18 +1,82 @@
 // The inference worker's loop (run in a worker_threads thread by worker_main.ts): loads the checkpoint
 // itself, then runs batches off the HTTP thread. Messages in: {type: 'run', id, n, count, data}
-// (data: float32 [count, C, H, W], normalised) and {type: 'stop'}; out: {type: 'ready', classes, cap},
+// (data: float32 [count, C, H, W] normalised images, or [count, L] padded token ids) and {type: 'stop'}; out: {type: 'ready', classes, cap},
 // {type: 'result', id, logits (float32 [count, classes]), ms}, {type: 'error', id, message}. A batch
 // that throws answers 'error' and the worker carries on; if the thread dies, the engine (engine.ts)
 // starts a new one. 'stop' frees the model and lets the thread end by itself (see engine.ts).
-import { loadMIMOConv } from '../models/checkpoint.js';
+import { loadMIMOConv, loadMIMOFormer } from '../models/checkpoint.js';
+import type { GridPoint } from '../models/mimoformer.js';
 import { noGrad, setThreads, tensor, tidy } from '../tensor/index.js';
 
 export interface WorkerInit {
   checkpoint: string;
-  /** One input's shape [C, H, W]. */
-  inputShape: readonly [number, number, number];
+  /** The checkpoint's model (default 'mimoconv'). */
+  kind?: 'mimoconv' | 'mimoformer';
+  /** One input's shape: [C, H, W] (mimoconv) or [L] (mimoformer: L token ids, padded). */
+  inputShape: readonly number[];
+  /** mimoformer: the grid of each operating point n (key: n = m·n). */
+  grids?: Readonly<Record<number, GridPoint>>;
   /** libtorch intra-op and BLAS threads (the process's pools, used only by this worker when serving). */
   threads?: number;
+}
+
+/** A token id that is not padding (for warm-up and calibration inputs). */
+export function servedFiller(padId: number | null): number {
+  return padId === 0 ? 1 : 0;
+}
+
+/** A loaded model as the loop sees it: logits of `count` inputs at operating point n, and its facts. */
+interface Served {
+  forward(n: number, count: number, data: Float32Array): Float32Array;
+  ns: number[];
+  classes: number;
+  /** A valid input value (a pixel, or a token id that is not padding), for warm-up batches. */
+  filler: number;
+  dispose(): void;
+}
+
+function loadMIMOConvServed(init: WorkerInit): Served {
+  const { model } = loadMIMOConv(init.checkpoint);
+  model.eval();
+  const [C, H, W] = init.inputShape;
+  const { cap, classes } = model.config;
+  return {
+    forward: (n, count, data) => noGrad(() => tidy(() => Float32Array.from(model.forward(tensor(data, { shape: [count, C, H, W] }), n).data() as Float32Array))),
+    ns: Array.from({ length: cap }, (_, i) => i + 1).filter((n) => cap % n === 0),
+    classes,
+    filler: 0,
+    dispose: () => model.dispose(),
+  };
+}
+
+/**
+ * A MIMOFormer on padded token ids: each batch is cut to its longest real sequence (the padding
+ * mask makes the rest no-ops, so the logits are those of the full length).
+ */
+function loadMIMOFormerServed(init: WorkerInit): Served {
+  const { model } = loadMIMOFormer(init.checkpoint);
+  model.eval();
+  const [L] = init.inputShape;
+  const grids = init.grids ?? { [model.config.m * model.config.n]: { m: model.config.m, n: model.config.n } };
+  const pad = model.config.padId;
+  const forward = (n: number, count: number, data: Float32Array): Float32Array => {
+    const grid = grids[n];
+    if (!grid) throw new RangeError(`no grid serves n = ${n} (served: ${Object.keys(grids).join(', ')})`);
+    const lengths = Array.from({ length: count }, (_, i) => {
+      if (pad === null) return L;
+      let k = L;
+      while (k > 0 && data[i * L + k - 1] === pad) k--;
+      return k;
+    });
+    const longest = Math.max(1, ...lengths);
+    const ids = new Float32Array(count * longest);
+    for (let i = 0; i < count; i++) ids.set(data.subarray(i * L, i * L + longest), i * longest);
+    return noGrad(() => tidy(() => {
+      return Float32Array.from(model.forward(tensor(ids, { shape: [count, longest], dtype: 'int64' }), lengths, grid).data() as Float32Array);
+    }));
+  };
+  const ns = Object.keys(grids).map(Number).sort((a, b) => a - b);
+  return { forward, ns, classes: model.config.classes, filler: servedFiller(pad), dispose: () => model.dispose() };
 }
 
 export type ToWorker = { type: 'run'; id: number; n: number; count: number; data: Float32Array } | { type: 'stop' };
@@ -30,14 +94,10 @@ export interface WorkerPort {
 
 export function runWorker(port: WorkerPort, init: WorkerInit): void {
   if (init.threads !== undefined) setThreads({ intraOp: init.threads, blas: init.threads });
-  const { model } = loadMIMOConv(init.checkpoint);
-  model.eval();
-  const [C, H, W] = init.inputShape;
-  const forward = (n: number, count: number, data: Float32Array): Float32Array =>
-    noGrad(() => tidy(() => Float32Array.from(model.forward(tensor(data, { shape: [count, C, H, W] }), n).data() as Float32Array)));
+  const model = init.kind === 'mimoformer' ? loadMIMOFormerServed(init) : loadMIMOConvServed(init);
+  const per = init.inputShape.reduce((a, b) => a * b, 1);
   // Warm-up: the first pass at each n pays for one-time set-up.
-  const { cap, classes } = model.config;
-  for (let n = 1; n <= cap; n++) if (cap % n === 0) forward(n, n, new Float32Array(n * C * H * W));
+  for (const n of model.ns) model.forward(n, n, new Float32Array(n * per).fill(model.filler));
   port.on('message', (m) => {
     if (m.type === 'stop') {
       model.dispose();
@@ -46,11 +106,11 @@ export function runWorker(port: WorkerPort, init: WorkerInit): void {
     }
     const t0 = performance.now();
     try {
-      const logits = forward(m.n, m.count, m.data);
+      const logits = model.forward(m.n, m.count, m.data);
       port.postMessage({ type: 'result', id: m.id, logits, ms: performance.now() - t0 }, [logits.buffer as ArrayBuffer]);
     } catch (e) {
       port.postMessage({ type: 'error', id: m.id, message: e instanceof Error ? e.message : String(e) });
     }
   });
-  port.postMessage({ type: 'ready', classes, cap });
+  port.postMessage({ type: 'ready', classes: model.classes, cap: model.ns[model.ns.length - 1] });
 }

@@ -131,7 +131,7 @@ function serveCommand(): Command {
   return new Command('serve')
     .description('serving benchmark: `mimo serve` on loopback under open-loop Poisson load (one input per request) at multiples of its n = 1 capacity, ' +
       'for fixed n = 1, fixed n = cap and auto: achieved rate, p50/p99 latency, statuses, lost requests, share of outputs by n')
-    .argument('[checkpoint]', 'MIMOConv checkpoint (default: runs/serve-default/model.safetensors, trained on MNIST first if missing)')
+    .argument('[checkpoint]', 'MIMOConv or MIMOFormer checkpoint (default: runs/serve-default/model.safetensors, a MIMOConv trained on MNIST first if missing)')
     .option('--json', 'print one JSON object')
     .option('--data <dir>', 'data directory for training the default model')
     .option('--rates <list>', 'offered rates as multiples of the measured n = 1 capacity', positiveNumberList('--rates'), d.rates)
@@ -145,7 +145,7 @@ function serveCommand(): Command {
     .option('--max-groups <g>', "server's superpositions per batch", positiveInt('--max-groups'), d.maxGroups)
     .option('--deadline-ms <ms>', "server's queueing deadline", positiveInt('--deadline-ms'), d.deadlineMs)
     .option('--threads <t>', "libtorch threads of the server's inference worker (default: the server's: one fewer than the cores)", positiveInt('--threads'))
-    .option('--seed <s>', 'seed of the arrivals and the input image', nonNegativeInt('--seed'), d.seed)
+    .option('--seed <s>', 'seed of the arrivals and the input (image or token sequence)', nonNegativeInt('--seed'), d.seed)
     .action(async (file: string | undefined, o: ServeBenchFlags) => {
       const checkpoint = await checkpointOrDefault(file, o.data);
       const r = await runServeBench({

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { call, images, postJson, tinyCheckpoint } from '../../serve/testing.js';
+import { call, images, postJson, tinyCheckpoint, tinyMIMOFormerCheckpoint } from '../../serve/testing.js';
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/mimo.js');
 
@@ -23,7 +23,7 @@ test('mimo serve: listens, answers, and on SIGTERM answers what it received befo
       });
       void exited.then((code) => reject(new Error(`mimo serve exited (${code}): ${stderr}`)));
     });
-    assert.match(stdout, /cap 4, inputs \[1,28,28\], operating point n = 1/);
+    assert.match(stdout, /MIMOConv, cap 4, images \[1,28,28\], operating points n = 1, 2, 4; now n = 1/);
     const imgs = images(8, 11);
     const replies = imgs.map((img) => postJson(`${url}/v1/predict`, { input: Array.from(img) }));
     let answered = 0;
@@ -57,5 +57,44 @@ test('mimo serve: a missing checkpoint and a bad --n are usage errors', async ()
   assert.match(missing.err, /checkpoint not found: \/nonexistent\/model.safetensors/);
   const badN = await run(tinyCheckpoint(), '--n', '3', '--port', '0', '--no-calibrate');
   assert.equal(badN.code, 2);
-  assert.match(badN.err, /n = 3 must divide the capacity cap = 4 \(one of 1, 2, 4\)/);
+  assert.match(badN.err, /operating points \(inputs per superposition\): 1, 2, 4; got 3/);
+});
+
+test('mimo serve: a MIMOFormer checkpoint serves LRA sequences at its grids; MIMOConv-only options are refused', async () => {
+  const checkpoint = tinyMIMOFormerCheckpoint('text');
+  const child = spawn(process.execPath, [bin, 'serve', checkpoint, '--port', '0', '--n', '4', '--no-calibrate'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        const m = /listening on (http:\/\/\S+) /.exec(stdout);
+        if (m) resolve(m[1]);
+      });
+      void exited.then((code) => reject(new Error(`mimo serve exited (${code}): ${stderr}`)));
+    });
+    assert.match(stdout, /MIMOFormer att, cap 4, LRA text sequences of up to 48 tokens, operating points n = 1 \(1x1\), 4 \(2x2\); now n = 4/);
+    const r = await postJson(`${url}/v1/predict`, { inputs: ['good', 'bad', 'fine', 'odd'] });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(r.body.outputs.map((o: { grid: string; slot: number }) => [o.grid, o.slot]), [['2x2', 0], ['2x2', 1], ['2x2', 2], ['2x2', 3]]);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, stderr);
+  } finally {
+    child.kill('SIGKILL');
+  }
+  const run = (...args: string[]) => new Promise<{ code: number | null; err: string }>((resolve) => {
+    const c = spawn(process.execPath, [bin, 'serve', ...args, '--port', '0', '--no-calibrate'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    c.stderr.on('data', (d) => (err += d));
+    c.on('exit', (code) => resolve({ code, err }));
+  });
+  const size = await run(checkpoint, '--image-size', '32x32');
+  assert.equal(size.code, 2);
+  assert.match(size.err, /an image size applies to MIMOConv checkpoints/);
+  const grids = await run(tinyCheckpoint(), '--grids', '2x2');
+  assert.equal(grids.code, 2);
+  assert.match(grids.err, /grids apply to MIMOFormer checkpoints/);
 });

@@ -1,10 +1,13 @@
-// `mimo serve [CHECKPOINT]`: an HTTP server for a MIMOConv checkpoint with operating points on demand
-// (src/serve/). Without a checkpoint it serves the default model, training it first when missing.
+// `mimo serve [CHECKPOINT]`: an HTTP server for a MIMOConv or MIMOFormer checkpoint with operating
+// points on demand (src/serve/). Without a checkpoint it serves the default model (a MIMOConv),
+// training it first when missing.
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { startServer } from '../../serve/server.js';
 import { ensureDefaultModel } from '../../serve/default_model.js';
 import type { Policy } from '../../serve/policy.js';
+import { inputText } from '../../serve/model.js';
+import { gridList } from './train_mimoformer.js';
 import { UsageError, nonNegativeInt, positiveInt, positiveNumber, progressBar } from '../output.js';
 
 /** The checkpoint given, or the default model (trained now, with a progress bar, when missing). */
@@ -36,11 +39,11 @@ export async function checkpointOrDefault(file: string | undefined, data: string
   }
 }
 
-/** --n: a divisor of cap, or 'auto'. */
+/** --n: an operating point (inputs per superposition), or 'auto'. */
 function operatingPoint(v: string): number | 'auto' {
   if (v === 'auto') return v;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--n must be 'auto' or a positive integer (a divisor of the model's cap), got '${v}'`);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--n must be 'auto' or a positive integer (inputs per superposition: a divisor of a MIMOConv's cap, m·n of a MIMOFormer grid), got '${v}'`);
   return n;
 }
 
@@ -62,26 +65,28 @@ interface ServeCliOptions {
   deadlineMs: number;
   maxBody: number;
   imageSize?: [number, number];
+  grids?: [number, number][];
   calibrate: boolean;
   threads?: number;
 }
 
 export function serveCommand(): Command {
   return new Command('serve')
-    .description('serve a MIMOConv checkpoint over HTTP: POST /v1/predict, GET /v1/health, GET /v1/metrics, GET|PUT /v1/operating-point. ' +
-      'Requests are grouped into superpositions of n inputs; n is fixed or chosen per batch to meet a p99 latency target')
-    .argument('[checkpoint]', 'MIMOConv checkpoint (default: runs/serve-default/model.safetensors, trained on MNIST first if missing)')
+    .description('serve a MIMOConv (images) or MIMOFormer (LRA token sequences) checkpoint over HTTP: POST /v1/predict, GET /v1/health, GET /v1/metrics, ' +
+      'GET|PUT /v1/operating-point. Requests are grouped into superpositions of n inputs; n is fixed or chosen per batch to meet a p99 latency target')
+    .argument('[checkpoint]', 'MIMOConv or MIMOFormer checkpoint (default: runs/serve-default/model.safetensors, a MIMOConv trained on MNIST first if missing)')
     .option('--port <p>', 'TCP port (0: any free port)', nonNegativeInt('--port'), 8080)
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--data <dir>', 'data directory for training the default model (default: $MIMO_DATA, then ../shared/data)')
-    .option('--n <n|auto>', "operating point: a divisor of the model's cap, or auto", operatingPoint, 'auto')
+    .option('--n <n|auto>', "operating point, inputs per superposition (MIMOConv: a divisor of its cap; MIMOFormer: m·n of a served grid), or auto", operatingPoint, 'auto')
     .option('--target-p99-ms <ms>', "auto's p99 latency target", positiveNumber('--target-p99-ms'), 50)
     .option('--max-queue <k>', 'most inputs waiting; more get 429', positiveInt('--max-queue'), 512)
     .option('--max-groups <g>', 'most superpositions per batch', positiveInt('--max-groups'), 32)
     .option('--max-inputs <k>', 'most inputs in one request', positiveInt('--max-inputs'), 256)
     .option('--deadline-ms <ms>', 'longest wait for a batch before a request is dropped with 503', positiveNumber('--deadline-ms'), 2000)
     .option('--max-body <bytes>', 'largest request body; more get 413', positiveInt('--max-body'), 4 << 20)
-    .option('--image-size <HxW>', "input size (default: the checkpoint's data set's)", imageSize)
+    .option('--image-size <HxW>', "MIMOConv: input size (default: the checkpoint's data set's)", imageSize)
+    .option('--grids <grids>', 'MIMOFormer: grids MxN to serve, one per number of inputs, comma-separated (default: the grids it was trained on)', gridList('--grids'))
     .option('--threads <t>', 'libtorch threads of the inference worker (default: $MIMO_NUM_THREADS, else one fewer than the cores)', positiveInt('--threads'))
     .option('--no-calibrate', "skip timing batches at start-up (auto's cost model starts from a flat guess)")
     .action(async (file: string | undefined, o: ServeCliOptions) => {
@@ -92,14 +97,16 @@ export function serveCommand(): Command {
       try {
         srv = await startServer({
           checkpoint, port: o.port, host: o.host, policy, maxQueue: o.maxQueue, maxGroups: o.maxGroups, maxInputsPerRequest: o.maxInputs,
-          deadlineMs: o.deadlineMs, maxBodyBytes: o.maxBody, imageSize: o.imageSize, calibrate: o.calibrate, threads: o.threads, log,
+          deadlineMs: o.deadlineMs, maxBodyBytes: o.maxBody, imageSize: o.imageSize, grids: o.grids, calibrate: o.calibrate, threads: o.threads, log,
         });
       } catch (e) {
         if (e instanceof RangeError) throw new UsageError(e.message);
         throw e;
       }
-      const shape = [srv.model.input.channels, srv.model.input.height, srv.model.input.width];
-      console.log(`listening on ${srv.url} (cap ${srv.model.cap}, inputs [${shape}], operating point ${o.n === 'auto' ? `auto, p99 target ${o.targetP99Ms} ms` : `n = ${o.n}`}); Ctrl-C stops`);
+      const m = srv.model;
+      const points = m.kind === 'mimoformer' ? m.ns.map((n) => `${n} (${m.grids[n].m}x${m.grids[n].n})`).join(', ') : m.ns.join(', ');
+      console.log(`listening on ${srv.url} (${m.kind === 'mimoconv' ? 'MIMOConv' : `MIMOFormer ${m.variant}`}, cap ${m.cap}, ${inputText(m)}, operating points n = ${points}; ` +
+        `now ${o.n === 'auto' ? `auto, p99 target ${o.targetP99Ms} ms` : `n = ${o.n}`}); Ctrl-C stops`);
       // The first SIGINT or SIGTERM drains; later ones (a terminal's Ctrl-C also reaches the process
       // through bin/mimo.js, which forwards it) are ignored while draining, which is bounded in time.
       const signal = await new Promise<string>((resolve) => {
