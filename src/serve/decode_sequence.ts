@@ -29,6 +29,11 @@ export interface SequenceSpec {
 
 const IMAGE_SIDE = 32;
 
+/** A token id that is not padding (for warm-up and calibration inputs). */
+export function fillerToken(padId: number | null): number {
+  return padId === 0 ? 1 : 0;
+}
+
 /** Media types each task takes. */
 export function sequenceMediaTypes(task: LraTask): string[] {
   return task === 'image' ? ['application/json', 'image/png', 'application/octet-stream'] : ['application/json', 'text/plain'];

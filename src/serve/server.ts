@@ -20,7 +20,7 @@ import { ServeError } from './errors.js';
 import { CostModel } from './cost.js';
 import type { CostSample } from './cost.js';
 import { decodeInputs } from './decode.js';
-import { decodeSequences } from './decode_sequence.js';
+import { decodeSequences, fillerToken } from './decode_sequence.js';
 import { WorkerEngine } from './engine.js';
 import { ServeMetrics } from './metrics.js';
 import { describeCheckpoint } from './model.js';
@@ -29,7 +29,6 @@ import { operatingPointError, parsePolicy, policyJson } from './policy.js';
 import type { Policy } from './policy.js';
 import { Scheduler } from './scheduler.js';
 import { readBody, sendError, sendJson } from './body.js';
-import { servedFiller } from './worker.js';
 
 export interface ServeOptions {
   checkpoint: string;
@@ -95,7 +94,7 @@ function inputShape(model: ServedModel): number[] {
  */
 async function calibrate(engine: WorkerEngine, model: ServedModel, maxGroups: number, rounds = 3): Promise<CostModel> {
   const ns = model.ns;
-  const one = new Float32Array(inputShape(model).reduce((a, b) => a * b, 1)).fill(model.kind === 'mimoformer' ? servedFiller(model.sequence.padId) : 0);
+  const one = new Float32Array(inputShape(model).reduce((a, b) => a * b, 1)).fill(model.kind === 'mimoformer' ? fillerToken(model.sequence.padId) : 0);
   const samples: CostSample[] = [];
   const sizes = [...new Set([1, Math.max(1, maxGroups >> 2), maxGroups])];
   for (let r = 0; r < rounds; r++) {

@@ -1,12 +1,14 @@
 // The inference worker's loop (run in a worker_threads thread by worker_main.ts): loads the checkpoint
 // itself, then runs batches off the HTTP thread. Messages in: {type: 'run', id, n, count, data}
-// (data: float32 [count, C, H, W] normalised images, or [count, L] padded token ids) and {type: 'stop'}; out: {type: 'ready', classes, cap},
-// {type: 'result', id, logits (float32 [count, classes]), ms}, {type: 'error', id, message}. A batch
-// that throws answers 'error' and the worker carries on; if the thread dies, the engine (engine.ts)
-// starts a new one. 'stop' frees the model and lets the thread end by itself (see engine.ts).
+// (data: float32 [count, C, H, W] normalised images, or [count, L] padded token ids) and
+// {type: 'stop'}; out: {type: 'ready', classes, cap}, {type: 'result', id, logits (float32
+// [count, classes]), ms}, {type: 'error', id, message}. A batch that throws answers 'error' and the
+// worker carries on; if the thread dies, the engine (engine.ts) starts a new one. 'stop' frees the
+// model and lets the thread end by itself (see engine.ts).
 import { loadMIMOConv, loadMIMOFormer } from '../models/checkpoint.js';
 import type { GridPoint } from '../models/mimoformer.js';
 import { noGrad, setThreads, tensor, tidy } from '../tensor/index.js';
+import { fillerToken } from './decode_sequence.js';
 
 export interface WorkerInit {
   checkpoint: string;
@@ -18,11 +20,6 @@ export interface WorkerInit {
   grids?: Readonly<Record<number, GridPoint>>;
   /** libtorch intra-op and BLAS threads (the process's pools, used only by this worker when serving). */
   threads?: number;
-}
-
-/** A token id that is not padding (for warm-up and calibration inputs). */
-export function servedFiller(padId: number | null): number {
-  return padId === 0 ? 1 : 0;
 }
 
 /** A loaded model as the loop sees it: logits of `count` inputs at operating point n, and its facts. */
@@ -76,7 +73,7 @@ function loadMIMOFormerServed(init: WorkerInit): Served {
     }));
   };
   const ns = Object.keys(grids).map(Number).sort((a, b) => a - b);
-  return { forward, ns, classes: model.config.classes, filler: servedFiller(pad), dispose: () => model.dispose() };
+  return { forward, ns, classes: model.config.classes, filler: fillerToken(pad), dispose: () => model.dispose() };
 }
 
 export type ToWorker = { type: 'run'; id: number; n: number; count: number; data: Float32Array } | { type: 'stop' };
