@@ -1,4 +1,5 @@
-// Request bodies → model inputs. Three forms, chosen by Content-Type; every input is one image of
+// Request bodies → MIMOConv inputs (MIMOFormer sequences: decode_sequence.ts, which shares the JSON
+// and PNG helpers here). Three forms, chosen by Content-Type; every input is one image of
 // the model's shape [C, H, W], and comes out as a float32 vector normalised like the training data:
 // (pixel/255 − mean[c]) / std[c] with the checkpoint's mean and std.
 //
