@@ -7,23 +7,29 @@ import { call, images, postJson, tinyCheckpoint, tinyMIMOFormerCheckpoint } from
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/mimo.js');
 
+/** `mimo serve ARGS` in a child process; `listening` resolves with its URL once it says it listens. */
+function startServe(args: string[]) {
+  const child = spawn(process.execPath, [bin, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = { stdout: '', stderr: '' };
+  child.stderr.on('data', (d) => (out.stderr += d));
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const listening = new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out.stdout += d;
+      const m = /listening on (http:\/\/\S+) /.exec(out.stdout);
+      if (m) resolve(m[1]);
+    });
+    void exited.then((code) => reject(new Error(`mimo serve exited (${code}): ${out.stderr}`)));
+  });
+  return { child, out, exited, listening };
+}
+
 test('mimo serve: listens, answers, and on SIGTERM answers what it received before exiting 0', async () => {
   const checkpoint = tinyCheckpoint();
-  const child = spawn(process.execPath, [bin, 'serve', checkpoint, '--port', '0', '--n', '1', '--max-groups', '1', '--no-calibrate'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const { child, out, exited, listening } = startServe([checkpoint, '--port', '0', '--n', '1', '--max-groups', '1', '--no-calibrate']);
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (d) => {
-        stdout += d;
-        const m = /listening on (http:\/\/\S+) /.exec(stdout);
-        if (m) resolve(m[1]);
-      });
-      void exited.then((code) => reject(new Error(`mimo serve exited (${code}): ${stderr}`)));
-    });
-    assert.match(stdout, /MIMOConv, cap 4, images \[1,28,28\], operating points n = 1, 2, 4; now n = 1/);
+    const url = await listening;
+    assert.match(out.stdout, /MIMOConv, cap 4, images \[1,28,28\], operating points n = 1, 2, 4; now n = 1/);
     const imgs = images(8, 11);
     const replies = imgs.map((img) => postJson(`${url}/v1/predict`, { input: Array.from(img) }));
     let answered = 0;
@@ -37,9 +43,9 @@ test('mimo serve: listens, answers, and on SIGTERM answers what it received befo
     child.kill('SIGTERM');
     const all = await Promise.all(replies);
     assert.deepEqual(all.map((r) => r.status), new Array(8).fill(200));
-    assert.equal(await exited, 0, stderr);
-    assert.match(stderr, /SIGTERM: no new requests/);
-    assert.match(stderr, /stopped/);
+    assert.equal(await exited, 0, out.stderr);
+    assert.match(out.stderr, /SIGTERM: no new requests/);
+    assert.match(out.stderr, /stopped/);
   } finally {
     child.kill('SIGKILL');
   }
@@ -62,26 +68,15 @@ test('mimo serve: a missing checkpoint and a bad --n are usage errors', async ()
 
 test('mimo serve: a MIMOFormer checkpoint serves LRA sequences at its grids; MIMOConv-only options are refused', async () => {
   const checkpoint = tinyMIMOFormerCheckpoint('text');
-  const child = spawn(process.execPath, [bin, 'serve', checkpoint, '--port', '0', '--n', '4', '--no-calibrate'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  const { child, out, exited, listening } = startServe([checkpoint, '--port', '0', '--n', '4', '--no-calibrate']);
   try {
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.on('data', (d) => {
-        stdout += d;
-        const m = /listening on (http:\/\/\S+) /.exec(stdout);
-        if (m) resolve(m[1]);
-      });
-      void exited.then((code) => reject(new Error(`mimo serve exited (${code}): ${stderr}`)));
-    });
-    assert.match(stdout, /MIMOFormer att, cap 4, LRA text sequences of up to 48 tokens, operating points n = 1 \(1x1\), 4 \(2x2\); now n = 4/);
+    const url = await listening;
+    assert.match(out.stdout, /MIMOFormer att, cap 4, LRA text sequences of up to 48 tokens, operating points n = 1 \(1x1\), 4 \(2x2\); now n = 4/);
     const r = await postJson(`${url}/v1/predict`, { inputs: ['good', 'bad', 'fine', 'odd'] });
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.deepEqual(r.body.outputs.map((o: { grid: string; slot: number }) => [o.grid, o.slot]), [['2x2', 0], ['2x2', 1], ['2x2', 2], ['2x2', 3]]);
     child.kill('SIGTERM');
-    assert.equal(await exited, 0, stderr);
+    assert.equal(await exited, 0, out.stderr);
   } finally {
     child.kill('SIGKILL');
   }
