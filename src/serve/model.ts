@@ -97,7 +97,7 @@ function describeMIMOFormer(file: string, c: Record<string, unknown>, extra: Rec
       throw new RangeError(`grid ${m}x${n}: the checkpoint's grid capacity is ${M}×${N}`);
     }
     const k = m * n, had = grids[k];
-    if (had && (had.m !== m || had.n !== n)) throw new RangeError(`grids ${had.m}x${had.n} and ${m}x${n} both superpose ${k} inputs; serve one grid per number of inputs`);
+    if (had && (had.m !== m || had.n !== n)) throw new RangeError(`grids ${had.m}x${had.n} and ${m}x${n} both superpose ${k} inputs; serve one grid per number of inputs (choose them with --grids)`);
     grids[k] = { m, n };
   }
   const ns = Object.keys(grids).map(Number).sort((a, b) => a - b);
