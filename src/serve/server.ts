@@ -88,18 +88,23 @@ function inputShape(model: ServedModel): number[] {
   return model.kind === 'mimoconv' ? [model.input.channels, model.input.height, model.input.width] : [model.sequence.length];
 }
 
+/** Superpositions in the largest batch the scheduler can form at n: at most maxGroups, and no more inputs than the queue holds. */
+export function largestBatchGroups(n: number, maxGroups: number, maxQueue: number): number {
+  return Math.max(1, Math.min(maxGroups, Math.ceil(maxQueue / n)));
+}
+
 /**
- * Times calibration batches of 1 and maxGroups superpositions at every n (the first round is a
- * warm-up). MIMOFormer inputs are full length: the cost of the longest request.
+ * Times calibration batches from 1 superposition up to the largest batch at every n (the first round
+ * is a warm-up). MIMOFormer inputs are full length: the cost of the longest request.
  */
-async function calibrate(engine: WorkerEngine, model: ServedModel, maxGroups: number, rounds = 3): Promise<CostModel> {
+async function calibrate(engine: WorkerEngine, model: ServedModel, maxGroups: number, maxQueue: number, rounds = 3): Promise<CostModel> {
   const ns = model.ns;
   const one = new Float32Array(inputShape(model).reduce((a, b) => a * b, 1)).fill(model.kind === 'mimoformer' ? fillerToken(model.sequence.padId) : 0);
   const samples: CostSample[] = [];
-  const sizes = [...new Set([1, Math.max(1, maxGroups >> 2), maxGroups])];
   for (let r = 0; r < rounds; r++) {
     for (const n of ns) {
-      for (const groups of sizes) {
+      const most = Math.max(2, largestBatchGroups(n, maxGroups, maxQueue)); // the fit needs two sizes
+      for (const groups of new Set([1, Math.max(1, most >> 2), most])) {
         const inputs = new Array<Float32Array>(groups * n).fill(one);
         const t0 = performance.now();
         await engine.run(n, inputs);
@@ -150,7 +155,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   let cost: CostModel;
   try {
-    cost = o.calibrate === false ? new CostModel(ns, 1, Object.fromEntries(ns.map((n) => [n, 1]))) : await calibrate(engine, model, o.maxGroups);
+    cost = o.calibrate === false ? new CostModel(ns, 1, Object.fromEntries(ns.map((n) => [n, 1]))) : await calibrate(engine, model, o.maxGroups, o.maxQueue);
   } catch (e) {
     await engine.close();
     throw e;
