@@ -16,6 +16,7 @@ import { Worker } from 'node:worker_threads';
 import { Rng } from '../data/random.js';
 import { startServer } from '../serve/server.js';
 import { inputText } from '../serve/model.js';
+import { fillerToken } from '../serve/decode_sequence.js';
 import type { ServedModel } from '../serve/model.js';
 import type { Policy } from '../serve/policy.js';
 import { quantile } from '../serve/quantile.js';
@@ -112,7 +113,7 @@ function requestBody(model: ServedModel, rng: Rng): { body: Uint8Array; contentT
     return { body: Uint8Array.from({ length: channels * height * width }, () => rng.below(256)), contentType: 'application/octet-stream' };
   }
   const { length, vocabSize, padId } = model.sequence;
-  const lo = padId === 0 ? 1 : 0;
+  const lo = fillerToken(padId);
   const ids = Array.from({ length }, () => lo + rng.below(vocabSize - lo));
   return { body: new TextEncoder().encode(JSON.stringify({ input: ids })), contentType: 'application/json' };
 }

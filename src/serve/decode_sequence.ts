@@ -29,7 +29,7 @@ export interface SequenceSpec {
 
 const IMAGE_SIDE = 32;
 
-/** A token id that is not padding (for warm-up and calibration inputs). */
+/** The lowest token id that is not padding (LRA pads with 0 or not at all); warm-up and calibration inputs use it. */
 export function fillerToken(padId: number | null): number {
   return padId === 0 ? 1 : 0;
 }
@@ -76,7 +76,7 @@ function fromIds(spec: SequenceSpec, x: unknown[], what: string): Float32Array {
     bad(`${what} has shape [${shape}]; the model takes a list of 1 to ${spec.length} token ids`);
   }
   const flat = (shape.length === 1 ? x : x.flat(shape.length - 1)) as unknown[];
-  const lo = spec.padId === 0 ? 1 : 0;
+  const lo = fillerToken(spec.padId);
   flat.forEach((v, i) => {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v >= spec.vocabSize || v === spec.padId) {
       bad(`${what}: element ${i} is ${JSON.stringify(v) ?? typeof v}; token ids are integers in [${lo}, ${spec.vocabSize})${spec.padId === null ? '' : ` (${spec.padId} is padding)`}`);

@@ -9,6 +9,7 @@ import { loadMIMOConv, loadMIMOFormer } from '../models/checkpoint.js';
 import type { GridPoint } from '../models/mimoformer.js';
 import { noGrad, setThreads, tensor, tidy } from '../tensor/index.js';
 import { fillerToken } from './decode_sequence.js';
+import { divisorsOf } from './policy.js';
 
 export interface WorkerInit {
   checkpoint: string;
@@ -39,7 +40,7 @@ function loadMIMOConvServed(init: WorkerInit): Served {
   const { cap, classes } = model.config;
   return {
     forward: (n, count, data) => noGrad(() => tidy(() => Float32Array.from(model.forward(tensor(data, { shape: [count, C, H, W] }), n).data() as Float32Array))),
-    ns: Array.from({ length: cap }, (_, i) => i + 1).filter((n) => cap % n === 0),
+    ns: divisorsOf(cap),
     classes,
     filler: 0,
     dispose: () => model.dispose(),
