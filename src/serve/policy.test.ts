@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { CostModel } from './cost.js';
 import { RateMeter } from './rate.js';
-import { HEADROOM, MAX_UTILISATION, chooseAutoN, drainMs, parsePolicy, policyJson } from './policy.js';
+import { HEADROOM, MAX_UTILISATION, capacity, chooseAutoN, drainMs, largestBatchGroups, parsePolicy, policyJson } from './policy.js';
 import { ServeError } from './errors.js';
 
 test('CostModel.fit recovers the overhead and per-superposition cost from exact timings', () => {
@@ -73,15 +73,16 @@ test('parsePolicy: fixed and auto; errors name the operating points', () => {
 // n = 1: 10 ms per input; n = 2: 6 ms per input; n = 4: 3 ms per input; 2 ms per batch.
 const cost = new CostModel([1, 2, 4], 2, { 1: 10, 2: 12, 4: 12 });
 const ns = [1, 2, 4];
+const limits = { maxGroups: 32, maxQueue: 512 };
 
 test('auto: n = 1 at low load, and the smallest n that keeps up as the arrival rate grows', () => {
   const idle = { arrivalRate: 5, queued: 0, oldestAgeMs: 0 };
-  assert.equal(chooseAutoN(cost, ns, 50, idle, 32), 1);
+  assert.equal(chooseAutoN(cost, ns, 50, idle, limits), 1);
   // n = 1 serves at most ~100 inputs/s (with the utilisation margin less); 120/s needs n = 2 (~166/s).
-  assert.equal(chooseAutoN(cost, ns, 1000, { ...idle, arrivalRate: 120 }, 32), 2);
-  assert.equal(chooseAutoN(cost, ns, 1000, { ...idle, arrivalRate: 200 }, 32), 4);
+  assert.equal(chooseAutoN(cost, ns, 1000, { ...idle, arrivalRate: 120 }, limits), 2);
+  assert.equal(chooseAutoN(cost, ns, 1000, { ...idle, arrivalRate: 200 }, limits), 4);
   // Beyond every n's capacity: the n with the highest throughput.
-  assert.equal(chooseAutoN(cost, ns, 1000, { ...idle, arrivalRate: 1e6 }, 32), 4);
+  assert.equal(chooseAutoN(cost, ns, 1000, { ...idle, arrivalRate: 1e6 }, limits), 4);
 });
 
 test('auto: the steady-state estimate must fit the target with headroom', () => {
@@ -89,15 +90,38 @@ test('auto: the steady-state estimate must fit the target with headroom', () => 
   const load = { arrivalRate: 60, queued: 0, oldestAgeMs: 0 };
   const t1 = 2 / (1 - 0.6);
   assert.ok(0.6 < MAX_UTILISATION);
-  assert.equal(chooseAutoN(cost, ns, (2 * t1) / HEADROOM + 0.01, load, 32), 1);
-  assert.equal(chooseAutoN(cost, ns, (2 * t1) / HEADROOM - 0.01, load, 32), 2);
+  assert.equal(chooseAutoN(cost, ns, (2 * t1) / HEADROOM + 0.01, load, limits), 1);
+  assert.equal(chooseAutoN(cost, ns, (2 * t1) / HEADROOM - 0.01, load, limits), 2);
 });
 
 test('auto: a backlog that n = 1 cannot clear within the target moves to a larger n', () => {
   const load = { arrivalRate: 0, queued: 10, oldestAgeMs: 20 };
   assert.equal(drainMs(cost, 1, 10, 32), 2 + 100);
   assert.equal(drainMs(cost, 4, 10, 2), 2 + 12 * 2 + 2 + 12 * 1); // two batches: 8 inputs, then 2
-  assert.equal(chooseAutoN(cost, ns, 200, load, 32), 1); // 20 + 102 ms fits 200 ms
-  assert.equal(chooseAutoN(cost, ns, 100, load, 32), 2); // 20 + 2 + 60 ms
-  assert.equal(chooseAutoN(cost, ns, 60, load, 32), 4); // 20 + 2 + 36 ms
+  assert.equal(chooseAutoN(cost, ns, 200, load, limits), 1); // 20 + 102 ms fits 200 ms
+  assert.equal(chooseAutoN(cost, ns, 100, load, limits), 2); // 20 + 2 + 60 ms
+  assert.equal(chooseAutoN(cost, ns, 60, load, limits), 4); // 20 + 2 + 36 ms
+});
+
+test('the largest batch at n: at most maxGroups superpositions, and no more inputs than the queue holds (ListOps 8×8: 8 of 64)', () => {
+  const at = (n: number, maxGroups: number, maxQueue: number) => largestBatchGroups(n, { maxGroups, maxQueue });
+  assert.deepEqual([at(4, 32, 512), at(64, 32, 512), at(64, 32, 100), at(1024, 32, 512), at(3, 32, 100)], [32, 8, 2, 1, 32]);
+});
+
+test('auto: at a large n the queue, not maxGroups, bounds the batch, and so the capacity auto plans with', () => {
+  // n = 4: 1.6 + 0.75 ms per superposition, 32 of them (128 inputs) in 25.6 ms: 5,000 inputs/s.
+  // n = 64: 100 + 1 ms per superposition; 32 of them would serve 2,048 inputs in 132 ms (15,515/s),
+  // but a 512-input queue holds 8: 512 inputs in 108 ms, 4,741/s.
+  const big = new CostModel([1, 4, 64], { 1: 2, 4: 1.6, 64: 100 }, { 1: 1, 4: 0.75, 64: 1 });
+  const bounded = { maxGroups: 32, maxQueue: 512 };
+  assert.ok(Math.abs(capacity(big, 4, bounded) - 5000) < 1e-6);
+  assert.ok(Math.abs(capacity(big, 64, bounded) - (1000 * 512) / 108) < 1e-6);
+  assert.ok(Math.abs(capacity(big, 64, { maxGroups: 32, maxQueue: 4096 }) - (1000 * 2048) / 132) < 1e-6);
+  const load = { arrivalRate: 6000, queued: 0, oldestAgeMs: 0 };
+  // With room for 32 superpositions n = 64 would keep up with 6,000/s; under the queue's bound no n
+  // does, and n = 4 serves the most.
+  assert.equal(chooseAutoN(big, [1, 4, 64], 1000, load, { maxGroups: 32, maxQueue: 4096 }), 64);
+  assert.equal(chooseAutoN(big, [1, 4, 64], 1000, load, bounded), 4);
+  // The backlog drains in the bounded batches too: 600 queued at n = 64 take two batches (512, then 88).
+  assert.equal(drainMs(big, 64, 600, largestBatchGroups(64, bounded)), 100 + 8 + 100 + 2);
 });

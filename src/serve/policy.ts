@@ -5,7 +5,8 @@
 //   auto   the smallest n (best accuracy) whose expected latency stays under a p99 target, from the
 //          measured cost model (cost.ts), the arrival rate and the queue:
 //            - sustainable: the arrival rate λ uses less than MAX_UTILISATION of n's capacity with
-//              full batches;
+//              the largest batches the scheduler can form at n (at most maxGroups superpositions,
+//              and no more inputs than the queue holds: at large n the queue is the bound);
 //            - steady state: batches run back to back, each holding what arrived during the previous
 //              one, so a batch takes T = overhead / (1 − λ·perGroup/n); a request waits for the
 //              running batch and then its own, about 2T, which must stay under HEADROOM × target;
@@ -78,23 +79,40 @@ export interface LoadState {
   oldestAgeMs: number;
 }
 
-/** Milliseconds to serve `inputs` queued inputs at n in batches of at most maxGroups superpositions. */
-export function drainMs(cost: CostModel, n: number, inputs: number, maxGroups: number): number {
-  const full = Math.floor(inputs / (maxGroups * n));
-  const rest = inputs - full * maxGroups * n;
-  return full * cost.batchMs(n, maxGroups * n) + (rest > 0 ? cost.batchMs(n, rest) : 0);
+/** What bounds a batch: at most maxGroups superpositions, and the queue holds at most maxQueue inputs. */
+export interface BatchLimits {
+  maxGroups: number;
+  maxQueue: number;
+}
+
+/** Superpositions in the largest batch the scheduler can form at n (its last one may be partly filled). */
+export function largestBatchGroups(n: number, limits: BatchLimits): number {
+  return Math.max(1, Math.min(limits.maxGroups, Math.ceil(limits.maxQueue / n)));
+}
+
+/** Inputs per second at n in the largest batches the limits allow. */
+export function capacity(cost: CostModel, n: number, limits: BatchLimits): number {
+  return cost.inputsPerSecond(n, largestBatchGroups(n, limits));
+}
+
+/** Milliseconds to serve `inputs` queued inputs at n in batches of at most `groups` superpositions. */
+export function drainMs(cost: CostModel, n: number, inputs: number, groups: number): number {
+  const full = Math.floor(inputs / (groups * n));
+  const rest = inputs - full * groups * n;
+  return full * cost.batchMs(n, groups * n) + (rest > 0 ? cost.batchMs(n, rest) : 0);
 }
 
 /** The n auto picks (see the file's header); ns ascending. */
-export function chooseAutoN(cost: CostModel, ns: readonly number[], targetMs: number, load: LoadState, maxGroups: number): number {
+export function chooseAutoN(cost: CostModel, ns: readonly number[], targetMs: number, load: LoadState, limits: BatchLimits): number {
   const lambda = Math.max(0, load.arrivalRate) / 1000; // inputs per ms
   for (const n of ns) {
-    const capacity = cost.inputsPerSecond(n, maxGroups) / 1000;
-    if (lambda >= MAX_UTILISATION * capacity) continue;
+    const groups = largestBatchGroups(n, limits);
+    if (lambda >= (MAX_UTILISATION * cost.inputsPerSecond(n, groups)) / 1000) continue;
     const u = (lambda * cost.perGroupMs(n)) / n;
-    const steady = u < 1 ? Math.min(cost.overheadMs(n) / (1 - u), cost.batchMs(n, maxGroups * n)) : cost.batchMs(n, maxGroups * n);
-    const backlog = load.queued > 0 ? load.oldestAgeMs + drainMs(cost, n, load.queued, maxGroups) : 0;
+    const longest = cost.batchMs(n, groups * n);
+    const steady = u < 1 ? Math.min(cost.overheadMs(n) / (1 - u), longest) : longest;
+    const backlog = load.queued > 0 ? load.oldestAgeMs + drainMs(cost, n, load.queued, groups) : 0;
     if (2 * steady <= HEADROOM * targetMs && backlog <= targetMs) return n;
   }
-  return ns.reduce((best, n) => (cost.inputsPerSecond(n, maxGroups) > cost.inputsPerSecond(best, maxGroups) ? n : best), ns[ns.length - 1]);
+  return ns.reduce((best, n) => (capacity(cost, n, limits) > capacity(cost, best, limits) ? n : best), ns[ns.length - 1]);
 }

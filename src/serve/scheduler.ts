@@ -16,7 +16,7 @@
 import { ServeError } from './errors.js';
 import { CostModel } from './cost.js';
 import { RateMeter } from './rate.js';
-import { chooseAutoN, operatingPointError } from './policy.js';
+import { chooseAutoN, drainMs, largestBatchGroups, operatingPointError } from './policy.js';
 import { LatencyFloor } from './feedback.js';
 import type { LoadState, Policy } from './policy.js';
 
@@ -146,7 +146,7 @@ export class Scheduler {
     if (p.mode === 'fixed') return p.n;
     const load = this.load();
     const floor = this.floor.update(p.targetP99Ms, now, load.arrivalRate);
-    return Math.max(floor, chooseAutoN(this.cost, this.ns, p.targetP99Ms, load, this.o.maxGroups));
+    return Math.max(floor, chooseAutoN(this.cost, this.ns, p.targetP99Ms, load, this.o));
   }
 
   get cost(): CostModel {
@@ -186,9 +186,7 @@ export class Scheduler {
   /** Seconds until the queue is likely to have room again (at least 1). */
   private retryAfterS(): number {
     const n = this.policy.mode === 'fixed' ? this.policy.n : this.ns[this.ns.length - 1];
-    const g = this.o.maxGroups;
-    const ms = Math.ceil(this.queue.length / (g * n)) * this.cost.batchMs(n, g * n);
-    return Math.max(1, Math.ceil(ms / 1000));
+    return Math.max(1, Math.ceil(drainMs(this.cost, n, this.queue.length, largestBatchGroups(n, this.o)) / 1000));
   }
 
   /**

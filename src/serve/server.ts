@@ -25,8 +25,8 @@ import { WorkerEngine } from './engine.js';
 import { ServeMetrics } from './metrics.js';
 import { describeCheckpoint } from './model.js';
 import type { DescribeOptions, ServedModel } from './model.js';
-import { operatingPointError, parsePolicy, policyJson } from './policy.js';
-import type { Policy } from './policy.js';
+import { capacity, largestBatchGroups, operatingPointError, parsePolicy, policyJson } from './policy.js';
+import type { BatchLimits, Policy } from './policy.js';
 import { Scheduler } from './scheduler.js';
 import { readBody, sendError, sendJson } from './body.js';
 
@@ -88,22 +88,17 @@ function inputShape(model: ServedModel): number[] {
   return model.kind === 'mimoconv' ? [model.input.channels, model.input.height, model.input.width] : [model.sequence.length];
 }
 
-/** Superpositions in the largest batch the scheduler can form at n: at most maxGroups, and no more inputs than the queue holds. */
-export function largestBatchGroups(n: number, maxGroups: number, maxQueue: number): number {
-  return Math.max(1, Math.min(maxGroups, Math.ceil(maxQueue / n)));
-}
-
 /**
  * Times calibration batches from 1 superposition up to the largest batch at every n (the first round
  * is a warm-up). MIMOFormer inputs are full length: the cost of the longest request.
  */
-async function calibrate(engine: WorkerEngine, model: ServedModel, maxGroups: number, maxQueue: number, rounds = 3): Promise<CostModel> {
+async function calibrate(engine: WorkerEngine, model: ServedModel, limits: BatchLimits, rounds = 3): Promise<CostModel> {
   const ns = model.ns;
   const one = new Float32Array(inputShape(model).reduce((a, b) => a * b, 1)).fill(model.kind === 'mimoformer' ? fillerToken(model.sequence.padId) : 0);
   const samples: CostSample[] = [];
   for (let r = 0; r < rounds; r++) {
     for (const n of ns) {
-      const most = Math.max(2, largestBatchGroups(n, maxGroups, maxQueue)); // the fit needs two sizes
+      const most = Math.max(2, largestBatchGroups(n, limits)); // the fit needs two sizes
       for (const groups of new Set([1, Math.max(1, most >> 2), most])) {
         const inputs = new Array<Float32Array>(groups * n).fill(one);
         const t0 = performance.now();
@@ -155,7 +150,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   let cost: CostModel;
   try {
-    cost = o.calibrate === false ? new CostModel(ns, 1, Object.fromEntries(ns.map((n) => [n, 1]))) : await calibrate(engine, model, o.maxGroups, o.maxQueue);
+    cost = o.calibrate === false ? new CostModel(ns, 1, Object.fromEntries(ns.map((n) => [n, 1]))) : await calibrate(engine, model, o);
   } catch (e) {
     await engine.close();
     throw e;
@@ -187,7 +182,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const operatingPoint = () => ({
     ...policyJson(scheduler.policy), current_n: scheduler.currentN, ...(scheduler.policy.mode === 'auto' ? { latency_floor_n: scheduler.autoFloor } : {}), cap: model.cap, choices: ns,
     ...(model.kind === 'mimoformer' ? { grids: gridsJson } : {}),
-    cost: cost.snapshot(), inputs_per_s: Object.fromEntries(ns.map((n) => [String(n), Math.round(cost.inputsPerSecond(n, o.maxGroups))])),
+    cost: cost.snapshot(), inputs_per_s: Object.fromEntries(ns.map((n) => [String(n), Math.round(capacity(cost, n, o))])),
   });
 
   async function predict(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -248,7 +243,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         metrics.operatingPoint.set(scheduler.currentN);
         metrics.autoMode.set(scheduler.policy.mode === 'auto' ? 1 : 0);
         metrics.target.set(targetMs / 1000);
-        for (const n of ns) metrics.throughput.set({ n: String(n) }, cost.inputsPerSecond(n, o.maxGroups));
+        for (const n of ns) metrics.throughput.set({ n: String(n) }, capacity(cost, n, o));
         const text = await metrics.text();
         res.writeHead(200, { 'Content-Type': metrics.contentType, ...closeHeader() });
         return void res.end(text);

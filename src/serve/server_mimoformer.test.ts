@@ -7,7 +7,7 @@ import { byteTokens } from '../data/lra_text.js';
 import { greyLevel } from '../data/lra_image.js';
 import { Rng } from '../data/random.js';
 import { describeCheckpoint } from './model.js';
-import { largestBatchGroups, startServer } from './server.js';
+import { startServer } from './server.js';
 import type { RunningServer } from './server.js';
 import { call, expectedSequenceLogits, postBytes, postJson, tinyMIMOFormerCheckpoint } from './testing.js';
 import type { Out } from './testing.js';
@@ -43,10 +43,6 @@ test('describeCheckpoint: a MIMOFormer serves the grids it was trained on, one p
   assert.throws(() => describeCheckpoint(checkpoint, { grids: [[1, 2], [2, 1]] }), /grids 1x2 and 2x1 both superpose 2 inputs/);
   assert.throws(() => describeCheckpoint(checkpoint, { grids: [[4, 4]] }), /grid 4x4: the checkpoint's grid capacity is 2×2/);
   assert.throws(() => describeCheckpoint(checkpoint, { imageSize: [32, 32] }), /image size applies to MIMOConv/);
-});
-
-test('calibration batches stop at the largest batch the queue allows (ListOps 8×8: 8 of 64 under a 512-input queue)', () => {
-  assert.deepEqual([largestBatchGroups(4, 32, 512), largestBatchGroups(64, 32, 512), largestBatchGroups(64, 32, 100), largestBatchGroups(1024, 32, 512)], [32, 8, 2, 1]);
 });
 
 test('n = 1: each text gets exactly its own single-sequence logits, whatever the lengths in its batch', async () => {
