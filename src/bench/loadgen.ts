@@ -1,5 +1,5 @@
-// HTTP load generators for the serving benchmark. Both send one pre-encoded body over a keep-alive
-// agent and read the operating point n from each 200 answer.
+// HTTP load generators for the serving benchmark. Both send pre-encoded bodies (request k gets body
+// k mod their count) over a keep-alive agent and read the operating point n from each 200 answer.
 //
 // openLoop: requests leave on a Poisson schedule fixed in advance, whatever the answers (an open
 //   system: a slow server does not slow the arrivals down). Latency is counted from each request's
@@ -12,7 +12,8 @@ import { Rng } from '../data/random.js';
 
 export interface Target {
   url: URL;
-  body: Buffer;
+  /** Request bodies, taken in turn. */
+  bodies: readonly Buffer[];
   contentType: string;
   agent: http.Agent;
   /** Give up on a request after this many ms (it counts as lost). */
@@ -26,7 +27,7 @@ export interface RequestOutcome {
   ns: number[];
 }
 
-export function send(t: Target): Promise<RequestOutcome> {
+export function send(t: Target, body: Buffer): Promise<RequestOutcome> {
   return new Promise((resolve) => {
     let done = false;
     const finish = (o: RequestOutcome) => {
@@ -37,7 +38,7 @@ export function send(t: Target): Promise<RequestOutcome> {
     };
     const req = http.request(t.url, {
       method: 'POST', agent: t.agent, timeout: t.timeoutMs,
-      headers: { 'content-type': t.contentType, 'content-length': t.body.length },
+      headers: { 'content-type': t.contentType, 'content-length': body.length },
     }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -56,7 +57,7 @@ export function send(t: Target): Promise<RequestOutcome> {
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', () => finish({ status: 0, ns: [] }));
-    req.end(t.body);
+    req.end(body);
   });
 }
 
@@ -98,7 +99,7 @@ export async function openLoop(t: Target, rate: number, seconds: number, maxRequ
       const now = performance.now() - t0;
       for (; next < schedule.length && schedule[next] <= now; next++) {
         const due = t0 + schedule[next];
-        pending.push(send(t).then((o) => {
+        pending.push(send(t, t.bodies[next % t.bodies.length]).then((o) => {
           const end = performance.now();
           last = Math.max(last, end);
           tally(r, o, end - due);
@@ -122,8 +123,8 @@ export async function closedLoop(t: Target, concurrency: number, seconds: number
   const client = async () => {
     while (performance.now() < end) {
       const s = performance.now();
-      r.sent++;
-      tally(r, await send(t), performance.now() - s);
+      const body = t.bodies[r.sent++ % t.bodies.length];
+      tally(r, await send(t, body), performance.now() - s);
     }
   };
   await Promise.all(Array.from({ length: concurrency }, client));

@@ -7,14 +7,14 @@ import { closedLoop, openLoop } from './loadgen.js';
 import type { LoadResult, Target } from './loadgen.js';
 
 export type LoadJob =
-  | { kind: 'open'; url: string; body: Uint8Array; contentType: string; timeoutMs: number; rate: number; seconds: number; maxRequests: number; seed: number }
-  | { kind: 'closed'; url: string; body: Uint8Array; contentType: string; timeoutMs: number; concurrency: number; seconds: number };
+  | { kind: 'open'; url: string; bodies: Uint8Array[]; contentType: string; timeoutMs: number; rate: number; seconds: number; maxRequests: number; seed: number }
+  | { kind: 'closed'; url: string; bodies: Uint8Array[]; contentType: string; timeoutMs: number; concurrency: number; seconds: number };
 
 if (parentPort) {
   const port = parentPort;
   const agent = new http.Agent({ keepAlive: true, maxSockets: 4096 });
   port.on('message', async (job: LoadJob) => {
-    const t: Target = { url: new URL(job.url), body: Buffer.from(job.body), contentType: job.contentType, agent, timeoutMs: job.timeoutMs };
+    const t: Target = { url: new URL(job.url), bodies: job.bodies.map((b) => Buffer.from(b)), contentType: job.contentType, agent, timeoutMs: job.timeoutMs };
     const r: LoadResult = job.kind === 'open'
       ? await openLoop(t, job.rate, job.seconds, job.maxRequests, job.seed)
       : await closedLoop(t, job.concurrency, job.seconds);

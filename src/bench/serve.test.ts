@@ -33,3 +33,17 @@ test('bench serve: a MIMOFormer checkpoint is driven with full-length token sequ
   for (const run of r.runs) assert.equal(run.status['400'] ?? 0, 0);
   assert.deepEqual(r.runs.map((x) => Object.keys(x.n_share)), [['1'], ['4']]);
 });
+
+test('bench serve: lengths task drives a ListOps model with generator trees of LRA-scaled lengths; other tasks are refused', async () => {
+  const opts = { ...defaultServeBench, rates: [0.25], policies: ['fixed-cap' as const], seconds: 0.3, capacitySeconds: 0.3, concurrency: 8, maxGroups: 8, lengths: 'task' as const };
+  for (const lengthGrouping of [true, false]) {
+    const r = await runServeBench({ ...opts, checkpoint: tinyMIMOFormerCheckpoint('listops'), lengthGrouping });
+    assert.deepEqual([r.config.lengths, r.config.length_grouping], ['task', lengthGrouping]);
+    // Trees with 48·500/2000 = 12 < L < 48 tokens.
+    const mean = r.config.mean_tokens as number;
+    assert.ok(mean > 12 && mean < 48, `mean tokens ${mean}`);
+    assert.ok(r.n1_capacity_rps > 0);
+    for (const run of r.runs) assert.deepEqual([run.status['400'] ?? 0, run.lost], [0, 0]);
+  }
+  await assert.rejects(runServeBench({ ...opts, checkpoint: tinyMIMOFormerCheckpoint('text') }), /lengths 'task' generates ListOps trees; this model's task is text/);
+});

@@ -9,14 +9,18 @@
 //    every request answered or given up. Reported: achieved rate (200 answers per second), p50/p99
 //    latency of the 200 answers (from the scheduled send time), answers by status, `lost` (requests
 //    that got no HTTP answer: connection errors and timeouts), and the share of outputs by n.
-// The generator and the server share the machine's cores; the body is encoded once: raw uint8 pixels
-// (MIMOConv) or a JSON list of random token ids of the model's full length (MIMOFormer).
+// The generator and the server share the machine's cores; bodies are encoded in advance: one of raw
+// uint8 pixels (MIMOConv); for a MIMOFormer, lengths 'full' sends one JSON list of random token ids
+// of the model's full length (the worst case), lengths 'task' sends trees of the project's ListOps
+// generator in turn (LRA's 500 < L < 2000 scaled to the model's length; ListOps models only), the
+// load on which the server's length grouping (serve/length_split.ts) matters.
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { Rng } from '../data/random.js';
 import { startServer } from '../serve/server.js';
 import { inputText } from '../serve/model.js';
 import { fillerToken } from '../serve/decode_sequence.js';
+import { LISTOPS_DEFAULTS, ListOpsSampler, listOpsText } from '../data/listops.js';
 import type { ServedModel } from '../serve/model.js';
 import type { Policy } from '../serve/policy.js';
 import { quantile } from '../serve/quantile.js';
@@ -65,14 +69,24 @@ export interface ServeBenchOptions {
   deadlineMs: number;
   /** The worker's libtorch threads (default: the server's default). */
   threads?: number;
+  /** MIMOFormer inputs: 'full' (random ids, full length) or 'task' (ListOps trees of LRA's lengths). */
+  lengths: SequenceLengths;
+  /** The server's length grouping (MIMOFormer; default true). */
+  lengthGrouping: boolean;
   seed: number;
   onProgress?: (what: string) => void;
 }
 
+export type SequenceLengths = 'full' | 'task';
+export const SEQUENCE_LENGTHS: readonly SequenceLengths[] = ['full', 'task'];
+
 export const defaultServeBench: Omit<ServeBenchOptions, 'checkpoint'> = {
   rates: [0.5, 2], policies: [...POLICY_NAMES], seconds: 8, maxRequests: 20_000, targetP99Ms: 50, capacitySeconds: 4, concurrency: 32,
-  maxQueue: 512, maxGroups: 32, deadlineMs: 2000, seed: 0,
+  maxQueue: 512, maxGroups: 32, deadlineMs: 2000, lengths: 'full', lengthGrouping: true, seed: 0,
 };
+
+/** ListOps trees sent by lengths 'task'. */
+const TASK_BODIES = 256;
 
 export interface ServeBenchRun {
   policy: PolicyName;
@@ -106,16 +120,31 @@ function summarise(policy: PolicyName, offered: number, r: LoadResult): ServeBen
   };
 }
 
-/** One request's body: a random input of the model's shape. */
-function requestBody(model: ServedModel, rng: Rng): { body: Uint8Array; contentType: string } {
+interface Bodies {
+  bodies: Uint8Array[];
+  contentType: string;
+  /** Mean tokens per input (MIMOFormer). */
+  meanTokens?: number;
+}
+
+/** The requests' bodies: random inputs of the model's shape, or ListOps trees (see the file's header). */
+function requestBodies(model: ServedModel, lengths: SequenceLengths, rng: Rng, seed: number): Bodies {
   if (model.kind === 'mimoconv') {
     const { channels, height, width } = model.input;
-    return { body: Uint8Array.from({ length: channels * height * width }, () => rng.below(256)), contentType: 'application/octet-stream' };
+    return { bodies: [Uint8Array.from({ length: channels * height * width }, () => rng.below(256))], contentType: 'application/octet-stream' };
   }
-  const { length, vocabSize, padId } = model.sequence;
+  const { task, length, vocabSize, padId } = model.sequence;
+  if (lengths === 'task') {
+    if (task !== 'listops') throw new RangeError(`lengths 'task' generates ListOps trees; this model's task is ${task} (use 'full')`);
+    const scale = length / LISTOPS_DEFAULTS.maxLength;
+    const sampler = new ListOpsSampler(seed, { minLength: Math.round(LISTOPS_DEFAULTS.minLength * scale), maxLength: length });
+    const trees = Array.from({ length: TASK_BODIES }, () => sampler.next().codes);
+    const encoder = new TextEncoder();
+    return { bodies: trees.map((c) => encoder.encode(listOpsText(c))), contentType: 'text/plain', meanTokens: trees.reduce((a, c) => a + c.length, 0) / trees.length };
+  }
   const lo = fillerToken(padId);
   const ids = Array.from({ length }, () => lo + rng.below(vocabSize - lo));
-  return { body: new TextEncoder().encode(JSON.stringify({ input: ids })), contentType: 'application/json' };
+  return { bodies: [new TextEncoder().encode(JSON.stringify({ input: ids }))], contentType: 'application/json', meanTokens: length };
 }
 
 export async function runServeBench(o: ServeBenchOptions): Promise<ServeBenchResult> {
@@ -123,12 +152,13 @@ export async function runServeBench(o: ServeBenchOptions): Promise<ServeBenchRes
   say(`starting the server on ${o.checkpoint} (worker, calibration)`);
   const srv = await startServer({
     checkpoint: o.checkpoint, port: 0, host: '127.0.0.1', policy: { mode: 'fixed', n: 1 }, maxQueue: o.maxQueue, maxGroups: o.maxGroups,
-    deadlineMs: o.deadlineMs, maxInputsPerRequest: 1, threads: o.threads,
+    deadlineMs: o.deadlineMs, maxInputsPerRequest: 1, threads: o.threads, lengthGrouping: o.lengthGrouping,
   });
   const calibrated = srv.scheduler.cost.snapshot();
   const gen = new LoadThread();
   try {
-    const base = { url: `${srv.url}/v1/predict`, ...requestBody(srv.model, new Rng(o.seed)), timeoutMs: o.deadlineMs + 10_000 };
+    const { meanTokens, ...bodies } = requestBodies(srv.model, o.lengths, new Rng(o.seed), o.seed);
+    const base = { url: `${srv.url}/v1/predict`, ...bodies, timeoutMs: o.deadlineMs + 10_000 };
     const setPolicy = (p: Policy) => (srv.scheduler.policy = p);
     const idle = async () => {
       while (srv.scheduler.inFlight > 0) await new Promise((r) => setTimeout(r, 10));
@@ -163,7 +193,8 @@ export async function runServeBench(o: ServeBenchOptions): Promise<ServeBenchRes
       n1_capacity_rps: r1(capacity),
       runs,
       config: {
-        checkpoint: o.checkpoint, model: srv.model.kind, cap: srv.model.cap, operating_points: srv.model.ns, input: inputText(srv.model), seconds_per_run: o.seconds, max_requests_per_run: o.maxRequests,
+        checkpoint: o.checkpoint, model: srv.model.kind, cap: srv.model.cap, operating_points: srv.model.ns, input: inputText(srv.model),
+        ...(srv.model.kind === 'mimoformer' ? { lengths: o.lengths, mean_tokens: meanTokens === undefined ? null : r1(meanTokens), length_grouping: o.lengthGrouping } : {}), seconds_per_run: o.seconds, max_requests_per_run: o.maxRequests,
         rate_multiples: o.rates, capacity_seconds: o.capacitySeconds, capacity_concurrency: o.concurrency, max_queue: o.maxQueue, max_groups: o.maxGroups,
         deadline_ms: o.deadlineMs, calibrated_cost: calibrated, worker_threads: o.threads ?? null, cpus: os.availableParallelism(), seed: o.seed,
       },

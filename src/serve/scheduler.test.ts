@@ -41,13 +41,13 @@ const tick = () => new Promise((r) => setImmediate(r));
 const vec = (v: number) => Float32Array.of(v);
 const cost = () => new CostModel([1, 2, 4], 1, { 1: 1, 2: 1.1, 4: 1.2 });
 
-function setup(policy: Policy, o: { maxQueue?: number; maxGroups?: number; deadlineMs?: number } = {}) {
+function setup(policy: Policy, o: { maxQueue?: number; maxGroups?: number; deadlineMs?: number; lengthOf?: (x: Float32Array) => number } = {}) {
   const engine = new FakeEngine();
   let t = 0;
   const statuses: number[] = [];
   const s = new Scheduler(engine, {
     ns: [1, 2, 4], policy, cost: cost(), maxQueue: o.maxQueue ?? 100, maxGroups: o.maxGroups ?? 2, deadlineMs: o.deadlineMs ?? 1000,
-    now: () => t, onReject: (st) => statuses.push(st),
+    now: () => t, onReject: (st) => statuses.push(st), ...(o.lengthOf ? { lengthOf: o.lengthOf } : {}),
   });
   return { engine, s, statuses, advance: (ms: number) => (t += ms) };
 }
@@ -72,6 +72,27 @@ test('each request gets its own outputs in order, tagged with n; a partial super
   assert.deepEqual(rb.outputs.map((o) => [...o.output]), [[5, 14, 4], [6, 26, 4]]);
   assert.deepEqual(rc.outputs.map((o) => [...o.output]), [[7, 26, 4]]);
   assert.deepEqual(rb.outputs.map((o) => [o.n, o.batch, o.slot]), [[4, 2, 3], [4, 2, 4]]);
+});
+
+test('with lengthOf, each batch (taken first come, first served) is grouped longest first; outputs keep their callers', async () => {
+  // The input's value is its length here; ties keep their order (stable).
+  const { engine, s } = setup({ mode: 'fixed', n: 2 }, { maxGroups: 2, lengthOf: (x) => Math.abs(x[0]) });
+  const first = s.submit([vec(1)]);
+  const a = s.submit([vec(3), vec(9)]);
+  const b = s.submit([vec(-9), vec(5), vec(4)]);
+  const c = s.submit([vec(8)]);
+  engine.finish();
+  await tick();
+  // The next batch takes the first 4 queued (3, 9, -9, 5: 4 and 8 wait, longer or not) and orders them.
+  assert.deepEqual(engine.batches[1], { n: 2, inputs: [9, -9, 5, 3] });
+  engine.finish();
+  await tick();
+  assert.deepEqual(engine.batches[2], { n: 2, inputs: [8, 4] });
+  engine.finish();
+  const [ra, rb, rc] = await Promise.all([a, b, c, first]);
+  assert.deepEqual(ra.outputs.map((o) => [o.output[0], o.output[1], o.batch, o.slot]), [[3, 8, 2, 3], [9, 0, 2, 0]]);
+  assert.deepEqual(rb.outputs.map((o) => [o.output[0], o.output[1], o.batch, o.slot]), [[-9, 0, 2, 1], [5, 8, 2, 2], [4, 12, 3, 1]]);
+  assert.deepEqual(rc.outputs.map((o) => [o.output[0], o.output[1], o.batch, o.slot]), [[8, 12, 3, 0]]);
 });
 
 test('a batch holds at most maxGroups superpositions; the rest waits for the next', async () => {

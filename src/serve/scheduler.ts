@@ -6,6 +6,9 @@
 //   can straddle two batches, even at two operating points).
 // - n: chosen per batch by the policy (policy.ts, and for auto the latency floor of feedback.ts), so
 //   a new policy applies from the next batch.
+// - Length: with lengthOf (sequence models), a batch's inputs, taken first come, first served, are
+//   ordered longest first before they are grouped, so each superposition holds sequences of similar
+//   length and the worker can cut runs of them short (length_split.ts); outputs keep their slots.
 // - Padding: a last superposition with m < n inputs is filled with its own inputs again (input
 //   j of the n slots is its input j mod m); those outputs are dropped.
 // - Overload: submit() refuses a request that does not fit in the queue (429 with Retry-After);
@@ -69,6 +72,8 @@ export interface SchedulerOptions {
   onBatch?: (r: BatchReport) => void;
   /** Called with each request refused or failed (its status). */
   onReject?: (status: number) => void;
+  /** A sequence input's length: each batch is grouped longest first (stable: ties keep their order). */
+  lengthOf?: (input: Float32Array) => number;
 }
 
 interface Pending {
@@ -91,7 +96,7 @@ interface Item {
 
 export class Scheduler {
   readonly ns: readonly number[];
-  private readonly o: Required<Omit<SchedulerOptions, 'onBatch' | 'onReject'>> & Pick<SchedulerOptions, 'onBatch' | 'onReject'>;
+  private readonly o: Required<Omit<SchedulerOptions, 'onBatch' | 'onReject' | 'lengthOf'>> & Pick<SchedulerOptions, 'onBatch' | 'onReject' | 'lengthOf'>;
   private queue: Item[] = [];
   private busy = false;
   private closing = false;
@@ -263,6 +268,11 @@ export class Scheduler {
     if (this.queue.length === 0) return;
     const n = this.chooseN(now);
     const items = this.queue.splice(0, this.o.maxGroups * n);
+    const lengthOf = this.o.lengthOf;
+    if (lengthOf) {
+      const len = new Map(items.map((it) => [it, lengthOf(it.input)]));
+      items.sort((a, b) => (len.get(b) as number) - (len.get(a) as number));
+    }
     const groups = Math.ceil(items.length / n);
     const inputs = items.map((it) => it.input);
     const last = (groups - 1) * n;

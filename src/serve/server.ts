@@ -25,6 +25,7 @@ import { WorkerEngine } from './engine.js';
 import { ServeMetrics } from './metrics.js';
 import { describeCheckpoint } from './model.js';
 import type { DescribeOptions, ServedModel } from './model.js';
+import { sequenceLengths } from './length_split.js';
 import { capacity, largestBatchGroups, operatingPointError, parsePolicy, policyJson } from './policy.js';
 import type { BatchLimits, Policy } from './policy.js';
 import { Scheduler } from './scheduler.js';
@@ -52,6 +53,12 @@ export interface ServeOptions {
   imageSize?: readonly [number, number];
   /** MIMOFormer: the grids to serve, one per number of inputs (default: the grids it was trained on). */
   grids?: DescribeOptions['grids'];
+  /**
+   * MIMOFormer with padding: order each batch longest first into superpositions and run it in passes
+   * cut to their lengths (length_split.ts; default true). false: superpositions first come, first
+   * served, one pass per batch cut to its longest sequence.
+   */
+  lengthGrouping?: boolean;
   /** Time batches at start-up for the auto policy's cost model (default true; else a flat guess). */
   calibrate?: boolean;
   /** How long close() waits for requests in progress before ending their connections (ms, default 30000). */
@@ -86,6 +93,11 @@ const SMALL_BODY = 64 << 10;
 /** One input's shape as the worker takes it: [C, H, W] or [L]. */
 function inputShape(model: ServedModel): number[] {
   return model.kind === 'mimoconv' ? [model.input.channels, model.input.height, model.input.width] : [model.sequence.length];
+}
+
+/** A padded sequence's length (for the scheduler's longest-first grouping). */
+function lengthOf(L: number, padId: number): (input: Float32Array) => number {
+  return (input) => sequenceLengths(input, 1, L, padId)[0];
 }
 
 /**
@@ -143,6 +155,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     kind: model.kind,
     inputShape: inputShape(model),
     grids: model.kind === 'mimoformer' ? model.grids : undefined,
+    lengthGrouping: o.lengthGrouping !== false,
     onRestart: (why) => {
       metrics.restarts.inc();
       log(`inference worker restarted (${why})`);
@@ -157,6 +170,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
   const scheduler = new Scheduler(engine, {
     ns, policy, cost, maxQueue: o.maxQueue, maxGroups: o.maxGroups, deadlineMs: o.deadlineMs,
+    ...(model.kind === 'mimoformer' && model.sequence.padId !== null && o.lengthGrouping !== false ? { lengthOf: lengthOf(model.sequence.length, model.sequence.padId) } : {}),
     onBatch: (b) => {
       const n = String(b.n);
       metrics.batches.inc({ n, outcome: b.ok ? 'ok' : 'failed' });
@@ -172,7 +186,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const grid = (n: number) => (gridsJson ? { grid: gridsJson[String(n)] } : {});
   const modelJson = model.kind === 'mimoconv'
     ? { kind: model.kind, checkpoint: model.checkpoint, cap: model.cap, classes: model.classes, dataset: model.dataset, input_shape: inputShape(model) }
-    : { kind: model.kind, checkpoint: model.checkpoint, variant: model.variant, task: model.sequence.task, cap: model.cap, classes: model.classes, max_length: model.sequence.length, grids: gridsJson };
+    : { kind: model.kind, checkpoint: model.checkpoint, variant: model.variant, task: model.sequence.task, cap: model.cap, classes: model.classes, max_length: model.sequence.length, grids: gridsJson, length_grouping: model.sequence.padId !== null && o.lengthGrouping !== false };
 
   let closing = false;
   /** Requests received and not yet answered (each resolves when its response is sent). */

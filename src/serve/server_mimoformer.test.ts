@@ -56,21 +56,24 @@ test('n = 1: each text gets exactly its own single-sequence logits, whatever the
   });
 });
 
-test('n = 4: a 2×2 grid of four sequences, each output unbound to its own caller; a short last group is filled', async () => {
+test('n = 4: a 2×2 grid of four sequences, grouped longest first, each output unbound to its own caller; a short last group is filled', async () => {
   assert.equal((await setPoint({ mode: 'fixed', n: 4 })).status, 200);
   const rng = new Rng(3);
   const texts = Array.from({ length: 6 }, (_, i) => Array.from({ length: 3 + 7 * i }, () => String.fromCharCode(97 + rng.below(26))).join(''));
   const r = await postJson(`${srv.url}/v1/predict`, { inputs: texts });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   const outs = r.body.outputs as (Out & { grid: string })[];
-  assert.deepEqual(outs.map((o) => [o.n, o.grid, o.slot]), texts.map((_, i) => [4, '2x2', i]));
+  // Longest first: text 5 in slot 0, ..., text 0 in slot 5.
+  assert.deepEqual(outs.map((o) => [o.n, o.grid, o.slot]), texts.map((_, i) => [4, '2x2', 5 - i]));
   const rows = texts.map(row);
-  // Slots 0-3 are one grid; slots 4-5 were filled with themselves again (slot j holds input 4 + j mod 2).
-  const want = [...expectedSequenceLogits(model, rows.slice(0, 4), { m: 2, n: 2 }), ...expectedSequenceLogits(model, [rows[4], rows[5], rows[4], rows[5]], { m: 2, n: 2 }).slice(0, 2)];
-  outs.forEach((o, i) => closeTo(o.logits, want[i], `slot ${i}`));
+  // Slots 0-3 (texts 5, 4, 3, 2) are one grid; slots 4-5 (texts 1, 0) were filled with themselves again.
+  const first = expectedSequenceLogits(model, [rows[5], rows[4], rows[3], rows[2]], { m: 2, n: 2 });
+  const last = expectedSequenceLogits(model, [rows[1], rows[0], rows[1], rows[0]], { m: 2, n: 2 });
+  const want = [last[1], last[0], first[3], first[2], first[1], first[0]];
+  outs.forEach((o, i) => closeTo(o.logits, want[i], `text ${i}`));
   // Superposition changes the answer: the same text alone differs.
-  const alone = expectedSequenceLogits(model, [rows[0]], { m: 1, n: 1 })[0];
-  assert.ok(alone.some((w, k) => Math.abs(w - outs[0].logits[k]) > 1e-3));
+  const alone = expectedSequenceLogits(model, [rows[5]], { m: 1, n: 1 })[0];
+  assert.ok(alone.some((w, k) => Math.abs(w - outs[5].logits[k]) > 1e-3));
 });
 
 test('operating points, health and errors of a MIMOFormer server', async () => {
@@ -80,7 +83,7 @@ test('operating points, health and errors of a MIMOFormer server', async () => {
   const op = await call(`${srv.url}/v1/operating-point`);
   assert.deepEqual([op.body.choices, op.body.grids], [[1, 4], { 1: '1x1', 4: '2x2' }]);
   const h = await call(`${srv.url}/v1/health`);
-  assert.deepEqual([h.body.model.kind, h.body.model.task, h.body.model.variant, h.body.model.max_length], ['mimoformer', 'text', 'att', L]);
+  assert.deepEqual([h.body.model.kind, h.body.model.task, h.body.model.variant, h.body.model.max_length, h.body.model.length_grouping], ['mimoformer', 'text', 'att', L, true]);
   const png = await postBytes(`${srv.url}/v1/predict`, new Uint8Array([1, 2, 3]), 'image/png');
   assert.equal(png.status, 415);
   const empty = await postJson(`${srv.url}/v1/predict`, { inputs: ['fine', ' '] });

@@ -9,6 +9,7 @@ import { loadMIMOConv, loadMIMOFormer } from '../models/checkpoint.js';
 import type { GridPoint } from '../models/mimoformer.js';
 import { noGrad, setThreads, tensor, tidy } from '../tensor/index.js';
 import { fillerToken } from './decode_sequence.js';
+import { SequenceRunner } from './sequence_runner.js';
 import { divisorsOf } from './policy.js';
 
 export interface WorkerInit {
@@ -19,6 +20,8 @@ export interface WorkerInit {
   inputShape: readonly number[];
   /** mimoformer: the grid of each operating point n (key: n = m·n). */
   grids?: Readonly<Record<number, GridPoint>>;
+  /** mimoformer: measure each n's pass overhead so that batches run in passes cut by length (default true). */
+  lengthGrouping?: boolean;
   /** libtorch intra-op and BLAS threads (the process's pools, used only by this worker when serving). */
   threads?: number;
 }
@@ -30,6 +33,8 @@ interface Served {
   classes: number;
   /** A valid input value (a pixel, or a token id that is not padding), for warm-up batches. */
   filler: number;
+  /** Start-up measurements at n, after its first (warm-up) pass. */
+  warmUp?(n: number): void;
   dispose(): void;
 }
 
@@ -47,34 +52,21 @@ function loadMIMOConvServed(init: WorkerInit): Served {
   };
 }
 
-/**
- * A MIMOFormer on padded token ids: each batch is cut to its longest real sequence (the padding
- * mask makes the rest no-ops, so the logits are those of the full length).
- */
 function loadMIMOFormerServed(init: WorkerInit): Served {
   const { model } = loadMIMOFormer(init.checkpoint);
   model.eval();
-  const [L] = init.inputShape;
   const grids = init.grids ?? { [model.config.m * model.config.n]: { m: model.config.m, n: model.config.n } };
-  const pad = model.config.padId;
-  const forward = (n: number, count: number, data: Float32Array): Float32Array => {
-    const grid = grids[n];
-    if (!grid) throw new RangeError(`no grid serves n = ${n} (served: ${Object.keys(grids).join(', ')})`);
-    const lengths = Array.from({ length: count }, (_, i) => {
-      if (pad === null) return L;
-      let k = L;
-      while (k > 0 && data[i * L + k - 1] === pad) k--;
-      return k;
-    });
-    const longest = Math.max(1, ...lengths);
-    const ids = new Float32Array(count * longest);
-    for (let i = 0; i < count; i++) ids.set(data.subarray(i * L, i * L + longest), i * longest);
-    return noGrad(() => tidy(() => {
-      return Float32Array.from(model.forward(tensor(ids, { shape: [count, longest], dtype: 'int64' }), lengths, grid).data() as Float32Array);
-    }));
-  };
+  const runner = new SequenceRunner(model, grids, init.inputShape[0]);
   const ns = Object.keys(grids).map(Number).sort((a, b) => a - b);
-  return { forward, ns, classes: model.config.classes, filler: fillerToken(pad), dispose: () => model.dispose() };
+  const filler = fillerToken(model.config.padId);
+  return {
+    forward: (n, count, data) => runner.forward(n, count, data),
+    warmUp: (n) => (init.lengthGrouping === false ? undefined : runner.calibrate(n, filler)),
+    ns,
+    classes: model.config.classes,
+    filler,
+    dispose: () => model.dispose(),
+  };
 }
 
 export type ToWorker = { type: 'run'; id: number; n: number; count: number; data: Float32Array } | { type: 'stop' };
@@ -95,7 +87,10 @@ export function runWorker(port: WorkerPort, init: WorkerInit): void {
   const model = init.kind === 'mimoformer' ? loadMIMOFormerServed(init) : loadMIMOConvServed(init);
   const per = init.inputShape.reduce((a, b) => a * b, 1);
   // Warm-up: the first pass at each n pays for one-time set-up.
-  for (const n of model.ns) model.forward(n, n, new Float32Array(n * per).fill(model.filler));
+  for (const n of model.ns) {
+    model.forward(n, n, new Float32Array(n * per).fill(model.filler));
+    model.warmUp?.(n);
+  }
   port.on('message', (m) => {
     if (m.type === 'stop') {
       model.dispose();

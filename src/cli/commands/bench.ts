@@ -10,12 +10,12 @@ import { DEMUX_KINDS, MAX_INSTANCES, MUX_KINDS } from '../../models/datamux.js';
 import type { MuxKind } from '../../models/datamux.js';
 import type { DemuxKind } from '../../models/datamux_demux.js';
 import type { Binding } from '../../models/mimoconv.js';
-import { POLICY_NAMES, defaultServeBench, runServeBench } from '../../bench/serve.js';
+import { POLICY_NAMES, SEQUENCE_LENGTHS, defaultServeBench, runServeBench } from '../../bench/serve.js';
 import { FAVOR_KERNELS } from '../../models/favor.js';
 import type { FavorKernel } from '../../models/favor.js';
 import { MIMOFORMER_BENCH_TASKS, defaultMIMOFormerBench, parseMIMOFormerPoints, runMIMOFormerBench } from '../../bench/mimoformer.js';
 import type { MIMOFormerBenchPointSpec, MIMOFormerBenchTask } from '../../bench/mimoformer.js';
-import type { PolicyName } from '../../bench/serve.js';
+import type { PolicyName, SequenceLengths } from '../../bench/serve.js';
 import { checkpointOrDefault } from './serve.js';
 import type { Activation, WideResNetDepth } from '../../models/wideresnet.js';
 
@@ -124,6 +124,7 @@ function positiveNumberList(flag: string) {
 interface ServeBenchFlags {
   json?: boolean; data?: string; rates: number[]; policies: PolicyName[]; duration: number; maxRequests: number; targetP99Ms: number;
   capacityDuration: number; concurrency: number; maxQueue: number; maxGroups: number; deadlineMs: number; threads?: number; seed: number;
+  lengths: SequenceLengths; lengthGrouping: boolean;
 }
 
 function serveCommand(): Command {
@@ -145,16 +146,22 @@ function serveCommand(): Command {
     .option('--max-groups <g>', "server's superpositions per batch", positiveInt('--max-groups'), d.maxGroups)
     .option('--deadline-ms <ms>', "server's queueing deadline", positiveInt('--deadline-ms'), d.deadlineMs)
     .option('--threads <t>', "libtorch threads of the server's inference worker (default: the server's: one fewer than the cores)", positiveInt('--threads'))
-    .option('--seed <s>', 'seed of the arrivals and the input (image or token sequence)', nonNegativeInt('--seed'), d.seed)
+    .option('--lengths <l>', "MIMOFormer inputs: full (random token ids of the model's full length) or task (ListOps trees of LRA's lengths, scaled to the model's)",
+      choice<SequenceLengths>('--lengths', SEQUENCE_LENGTHS), d.lengths)
+    .option('--no-length-grouping', "MIMOFormer: the server superposes requests first come, first served, one pass per batch (as `mimo serve --no-length-grouping`)")
+    .option('--seed <s>', 'seed of the arrivals and the input (image, token sequence or ListOps trees)', nonNegativeInt('--seed'), d.seed)
     .action(async (file: string | undefined, o: ServeBenchFlags) => {
       const checkpoint = await checkpointOrDefault(file, o.data);
       const r = await runServeBench({
         checkpoint, rates: o.rates, policies: o.policies, seconds: o.duration, maxRequests: o.maxRequests, targetP99Ms: o.targetP99Ms,
         capacitySeconds: o.capacityDuration, concurrency: o.concurrency, maxQueue: o.maxQueue, maxGroups: o.maxGroups, deadlineMs: o.deadlineMs, threads: o.threads, seed: o.seed,
-        onProgress: (s) => process.stderr.write(`  ${s}\n`),
+        lengths: o.lengths, lengthGrouping: o.lengthGrouping, onProgress: (s) => process.stderr.write(`  ${s}\n`),
       });
       if (o.json) return printJson(r);
       console.log(`${checkpoint}: n = 1 capacity ${r.n1_capacity_rps} requests/s; auto's p99 target ${r.target_p99_ms} ms`);
+      if (r.config.model === 'mimoformer') {
+        console.log(`inputs: ${String(r.config.lengths)} lengths (mean ${String(r.config.mean_tokens)} tokens); length grouping ${r.config.length_grouping ? 'on' : 'off'}`);
+      }
       const header = ['policy', 'offered/s', 'achieved/s', 'p50 ms', 'p99 ms', 'lost', 'status', 'share by n'];
       const rows = r.runs.map((x) => [
         x.policy, String(x.offered_rps), String(x.achieved_rps), String(x.p50_ms ?? '-'), String(x.p99_ms ?? '-'), String(x.lost),

@@ -7,9 +7,20 @@ import { call, images, postJson, tinyCheckpoint, tinyMIMOFormerCheckpoint } from
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/mimo.js');
 
-/** `mimo serve ARGS` in a child process; `listening` resolves with its URL once it says it listens. */
+/**
+ * `mimo serve ARGS` in a child process; `listening` resolves with its URL once it says it listens.
+ * bin/mimo.js may re-run itself (jemalloc) and cannot pass SIGKILL on: kill() ends the whole process
+ * group, so a failed assertion fails the test instead of leaving a server that keeps it waiting.
+ */
 function startServe(args: string[]) {
-  const child = spawn(process.execPath, [bin, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'serve', ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const kill = () => {
+    try {
+      process.kill(-(child.pid as number), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  };
   const out = { stdout: '', stderr: '' };
   child.stderr.on('data', (d) => (out.stderr += d));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
@@ -21,12 +32,12 @@ function startServe(args: string[]) {
     });
     void exited.then((code) => reject(new Error(`mimo serve exited (${code}): ${out.stderr}`)));
   });
-  return { child, out, exited, listening };
+  return { child, out, exited, listening, kill };
 }
 
 test('mimo serve: listens, answers, and on SIGTERM answers what it received before exiting 0', async () => {
   const checkpoint = tinyCheckpoint();
-  const { child, out, exited, listening } = startServe([checkpoint, '--port', '0', '--n', '1', '--max-groups', '1', '--no-calibrate']);
+  const { child, out, exited, listening, kill } = startServe([checkpoint, '--port', '0', '--n', '1', '--max-groups', '1', '--no-calibrate']);
   try {
     const url = await listening;
     assert.match(out.stdout, /MIMOConv, cap 4, images \[1,28,28\], operating points n = 1, 2, 4; now n = 1/);
@@ -47,7 +58,7 @@ test('mimo serve: listens, answers, and on SIGTERM answers what it received befo
     assert.match(out.stderr, /SIGTERM: no new requests/);
     assert.match(out.stderr, /stopped/);
   } finally {
-    child.kill('SIGKILL');
+    kill();
   }
 });
 
@@ -68,17 +79,18 @@ test('mimo serve: a missing checkpoint and a bad --n are usage errors', async ()
 
 test('mimo serve: a MIMOFormer checkpoint serves LRA sequences at its grids; MIMOConv-only options are refused', async () => {
   const checkpoint = tinyMIMOFormerCheckpoint('text');
-  const { child, out, exited, listening } = startServe([checkpoint, '--port', '0', '--n', '4', '--no-calibrate']);
+  const { child, out, exited, listening, kill } = startServe([checkpoint, '--port', '0', '--n', '4', '--no-calibrate']);
   try {
     const url = await listening;
     assert.match(out.stdout, /MIMOFormer att, cap 4, LRA text sequences of up to 48 tokens, operating points n = 1 \(1x1\), 4 \(2x2\); now n = 4/);
     const r = await postJson(`${url}/v1/predict`, { inputs: ['good', 'bad', 'fine', 'odd'] });
     assert.equal(r.status, 200, JSON.stringify(r.body));
-    assert.deepEqual(r.body.outputs.map((o: { grid: string; slot: number }) => [o.grid, o.slot]), [['2x2', 0], ['2x2', 1], ['2x2', 2], ['2x2', 3]]);
+    // Grouped longest first (ties in arrival order): good, fine, bad, odd.
+    assert.deepEqual(r.body.outputs.map((o: { grid: string; slot: number }) => [o.grid, o.slot]), [['2x2', 0], ['2x2', 2], ['2x2', 1], ['2x2', 3]]);
     child.kill('SIGTERM');
     assert.equal(await exited, 0, out.stderr);
   } finally {
-    child.kill('SIGKILL');
+    kill();
   }
   const run = (...args: string[]) => new Promise<{ code: number | null; err: string }>((resolve) => {
     const c = spawn(process.execPath, [bin, 'serve', ...args, '--port', '0', '--no-calibrate'], { stdio: ['ignore', 'ignore', 'pipe'] });

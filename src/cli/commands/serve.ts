@@ -67,6 +67,7 @@ interface ServeCliOptions {
   imageSize?: [number, number];
   grids?: [number, number][];
   calibrate: boolean;
+  lengthGrouping: boolean;
   threads?: number;
 }
 
@@ -89,6 +90,7 @@ export function serveCommand(): Command {
     .option('--grids <grids>', 'MIMOFormer: grids MxN to serve, one per number of inputs, comma-separated (default: the grids it was trained on)', gridList('--grids'))
     .option('--threads <t>', 'libtorch threads of the inference worker (default: $MIMO_NUM_THREADS, else one fewer than the cores)', positiveInt('--threads'))
     .option('--no-calibrate', "skip timing batches at start-up (auto's cost model starts from a flat guess)")
+    .option('--no-length-grouping', 'MIMOFormer: superpose requests first come, first served, one pass per batch (default: each batch grouped longest first and run in passes cut to their lengths)')
     .action(async (file: string | undefined, o: ServeCliOptions) => {
       const checkpoint = await checkpointOrDefault(file, o.data);
       const policy: Policy = o.n === 'auto' ? { mode: 'auto', targetP99Ms: o.targetP99Ms } : { mode: 'fixed', n: o.n };
@@ -97,7 +99,7 @@ export function serveCommand(): Command {
       try {
         srv = await startServer({
           checkpoint, port: o.port, host: o.host, policy, maxQueue: o.maxQueue, maxGroups: o.maxGroups, maxInputsPerRequest: o.maxInputs,
-          deadlineMs: o.deadlineMs, maxBodyBytes: o.maxBody, imageSize: o.imageSize, grids: o.grids, calibrate: o.calibrate, threads: o.threads, log,
+          deadlineMs: o.deadlineMs, maxBodyBytes: o.maxBody, imageSize: o.imageSize, grids: o.grids, calibrate: o.calibrate, lengthGrouping: o.lengthGrouping, threads: o.threads, log,
         });
       } catch (e) {
         if (e instanceof RangeError) throw new UsageError(e.message);
