@@ -46,4 +46,5 @@ test('bench serve: lengths task drives a ListOps model with generator trees of L
     for (const run of r.runs) assert.deepEqual([run.status['400'] ?? 0, run.lost], [0, 0]);
   }
   await assert.rejects(runServeBench({ ...opts, checkpoint: tinyMIMOFormerCheckpoint('text') }), /lengths 'task' generates ListOps trees; this model's task is text/);
+  await assert.rejects(runServeBench({ ...opts, checkpoint: tinyCheckpoint() }), /lengths 'task' generates ListOps trees for a MIMOFormer; this is a MIMOConv checkpoint/);
 });

@@ -130,6 +130,7 @@ interface Bodies {
 /** The requests' bodies: random inputs of the model's shape, or ListOps trees (see the file's header). */
 function requestBodies(model: ServedModel, lengths: SequenceLengths, rng: Rng, seed: number): Bodies {
   if (model.kind === 'mimoconv') {
+    if (lengths === 'task') throw new RangeError(`lengths 'task' generates ListOps trees for a MIMOFormer; this is a MIMOConv checkpoint`);
     const { channels, height, width } = model.input;
     return { bodies: [Uint8Array.from({ length: channels * height * width }, () => rng.below(256))], contentType: 'application/octet-stream' };
   }

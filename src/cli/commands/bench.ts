@@ -156,6 +156,8 @@ function serveCommand(): Command {
         checkpoint, rates: o.rates, policies: o.policies, seconds: o.duration, maxRequests: o.maxRequests, targetP99Ms: o.targetP99Ms,
         capacitySeconds: o.capacityDuration, concurrency: o.concurrency, maxQueue: o.maxQueue, maxGroups: o.maxGroups, deadlineMs: o.deadlineMs, threads: o.threads, seed: o.seed,
         lengths: o.lengths, lengthGrouping: o.lengthGrouping, onProgress: (s) => process.stderr.write(`  ${s}\n`),
+      }).catch((e: unknown) => {
+        throw e instanceof RangeError ? new UsageError(e.message) : e; // options that do not fit the checkpoint
       });
       if (o.json) return printJson(r);
       console.log(`${checkpoint}: n = 1 capacity ${r.n1_capacity_rps} requests/s; auto's p99 target ${r.target_p99_ms} ms`);

@@ -105,3 +105,12 @@ test('mimo serve: a MIMOFormer checkpoint serves LRA sequences at its grids; MIM
   assert.equal(grids.code, 2);
   assert.match(grids.err, /grids apply to MIMOFormer checkpoints/);
 });
+
+test('mimo bench serve: --lengths task on a model that is not a ListOps MIMOFormer is a usage error', async () => {
+  const c = spawn(process.execPath, [bin, 'bench', 'serve', tinyMIMOFormerCheckpoint('text'), '--lengths', 'task', '--json'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  c.stderr.on('data', (d) => (err += d));
+  const code = await new Promise<number | null>((resolve) => c.on('exit', resolve));
+  assert.equal(code, 2, err);
+  assert.match(err, /mimo: lengths 'task' generates ListOps trees; this model's task is text/);
+});
