@@ -1,16 +1,17 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LISTOPS_FILES, generateListOps, writeListOpsTsv } from '../data/listops.js';
 import { loadLraTask } from '../data/lra.js';
 import { loadFile } from '../io/index.js';
 import { MIMOFormer } from '../models/mimoformer.js';
+import { readCheckpointInfo } from '../models/checkpoint.js';
 import { Generator } from '../tensor/index.js';
 import { assertClose } from '../testing/assert.js';
 import {
-  LENGTH_POOL_BATCHES, curriculumGrid, defaultMIMOFormerTrainConfig, evaluateMIMOFormer, halfGrid, lraBatch, mimoFormerCheckpointSteps, mimoFormerModelConfig, resolveMIMOFormerTrainConfig,
+  LENGTH_POOL_BATCHES, curriculumGrid, defaultMIMOFormerTrainConfig, devScore, evaluateMIMOFormer, halfGrid, lraBatch, mimoFormerCheckpointSteps, mimoFormerModelConfig, resolveMIMOFormerTrainConfig,
   trainMIMOFormer, trainingRows, validateMIMOFormerTrainConfig,
 } from './mimoformer.js';
 
@@ -123,6 +124,42 @@ test('a dynamic att model trains several grids with the curriculum and evaluates
   model.dispose();
   dev.inputs.dispose();
   dev.labels.dispose();
+});
+
+test('best.safetensors holds the evaluation with the best mean dev accuracy after the curriculum, across a resume', async () => {
+  const out = path.join(root, 'att-best');
+  const cfg = { ...tiny, variant: 'att' as const, m: 2, n: 2, points: [[1, 1], [2, 2]] as [number, number][], curriculumSteps: 2, steps: 6, evalEvery: 2 };
+  const weights = (file: string) => {
+    const { tensors } = loadFile(file);
+    const w = new Map([...tensors].map(([k, t]) => [k, t.toFlatArray()]));
+    for (const t of tensors.values()) t.dispose();
+    return w;
+  };
+  const stepOf = (file: string) => (readCheckpointInfo(file).extra as { step: number }).step;
+  // Only the evaluation at the curriculum's end so far: no best checkpoint yet.
+  const first = await trainMIMOFormer({ out, listopsDir, ...cfg, stopAfter: 2 });
+  assert.equal(first.best, undefined);
+  assert.ok(!existsSync(path.join(out, 'best.safetensors')));
+  // Step 4 is the first evaluation that counts: best = the step-4 model.
+  const second = await trainMIMOFormer({ out, listopsDir, ...cfg, resume: true, stopAfter: 4 });
+  assert.equal(second.best?.step, 4);
+  assert.equal(second.best?.score, devScore(second.evals[0].eval_accuracy));
+  assert.deepEqual(weights(path.join(out, 'best.safetensors')), weights(path.join(out, 'model.safetensors')));
+  const at4 = weights(path.join(out, 'best.safetensors'));
+  // Resumed to the end, step 6 replaces it only with a higher mean over 1×1 and 2×2.
+  const third = await trainMIMOFormer({ out, listopsDir, ...cfg, resume: true });
+  const mean = (a: Record<string, number>) => (a['1×1'] + a['2×2']) / 2;
+  const s4 = mean(second.evals[0].eval_accuracy);
+  const s6 = mean(third.evals[0].eval_accuracy);
+  const bestStep = s6 > s4 ? 6 : 4;
+  assert.equal(third.best?.step, bestStep);
+  assert.equal(stepOf(path.join(out, 'best.safetensors')), bestStep);
+  assert.deepEqual(weights(path.join(out, 'best.safetensors')), bestStep === 6 ? weights(path.join(out, 'model.safetensors')) : at4);
+  // A fresh run refuses a directory that holds a best checkpoint.
+  const stale = path.join(root, 'att-best-stale');
+  mkdirSync(stale);
+  copyFileSync(path.join(out, 'best.safetensors'), path.join(stale, 'best.safetensors'));
+  await assert.rejects(trainMIMOFormer({ out: stale, listopsDir, ...cfg }), /already holds a run/);
 });
 
 test('value centering reaches the checkpoint: the reloaded model centers and reproduces the run\'s dev accuracy', async () => {

@@ -24,7 +24,11 @@
 //   global generator (dropout) from 3s+2; the model is initialised from Generator(seed). A resume
 //   needs only the step (the scheduler's state is saved) and reproduces the uninterrupted run.
 // * Run directory (train/run_dir.ts): model.safetensors ('mimoformer' checkpoint, extra {step, task,
-//   points, length, eval_accuracy}), train_state.safetensors, metrics.jsonl.
+//   points, length, eval_accuracy}), train_state.safetensors, metrics.jsonl, and best.safetensors:
+//   the checkpoint of the evaluation with the best dev score (mean accuracy over the points), as the
+//   reference selects its model; evaluations during the curriculum do not count (the reference saves
+//   no best checkpoint during its warm-up). model.safetensors stays the last step's (for --resume).
+import { existsSync } from 'node:fs';
 import { F, Generator, Tensor, manualSeed, noGrad, tensor, tidy } from '../tensor/index.js';
 import { LRA_TASKS, LRA_TASK_INFO, Rng, deriveSeed, loadLraTask, resolveDataDir, takeSubset } from '../data/index.js';
 import type { LraData, LraTask } from '../data/index.js';
@@ -33,7 +37,7 @@ import type { SchedulerStateDict } from '../nn/optim/index.js';
 import { appendLineAtomic } from '../io/index.js';
 import { MIMOFormer, MIMOFORMER_VARIANTS, checkMIMOFormerConfig } from '../models/mimoformer.js';
 import type { GridPoint, MIMOFormerConfig, MIMOFormerKeys, MIMOFormerVariant } from '../models/mimoformer.js';
-import { loadMIMOFormer, saveModelCheckpoint } from '../models/checkpoint.js';
+import { loadMIMOFormer, readCheckpointInfo, saveModelCheckpoint } from '../models/checkpoint.js';
 import { FAVOR_KERNELS } from '../models/favor.js';
 import type { FavorKernel } from '../models/favor.js';
 import { TrainConfigError } from './mimoconv.js';
@@ -283,6 +287,8 @@ export interface TrainMIMOFormerResult {
   evals: MIMOFormerMetrics[];
   startStep: number;
   checkpoint: string;
+  /** best.safetensors and the evaluation it holds (undefined while no evaluation has counted). */
+  best?: { checkpoint: string; step: number; score: number };
   seconds: number;
 }
 
@@ -305,6 +311,20 @@ export function resolveMIMOFormerTrainConfig(options: Partial<MIMOFormerTrainCon
   const base = { ...defaultMIMOFormerTrainConfig, ...given };
   const task = LRA_TASK_INFO[base.task];
   return { ...base, points: given.points ?? [[base.m, base.n]], length: given.length ?? task?.length ?? base.length };
+}
+
+/** The dev score that selects best.safetensors: the mean accuracy over the evaluated points. */
+export function devScore(evalAccuracy: Readonly<Record<string, number>>): number {
+  const v = Object.values(evalAccuracy);
+  return v.reduce((a, b) => a + b, 0) / v.length;
+}
+
+/** The step and score of a run's best.safetensors (undefined when it has none). */
+function readBest(file: string): { step: number; score: number } | undefined {
+  if (!existsSync(file)) return undefined;
+  const extra = readCheckpointInfo(file).extra as { step?: number; eval_accuracy?: Record<string, number> };
+  if (typeof extra.step !== 'number' || !extra.eval_accuracy) throw new Error(`${file}: not a MIMOFormer run's best checkpoint (no step or eval_accuracy)`);
+  return { step: extra.step, score: devScore(extra.eval_accuracy) };
 }
 
 /** Trains (or resumes) a MIMOFormer run in options.out. */
@@ -335,6 +355,7 @@ export async function trainMIMOFormer(options: TrainMIMOFormerOptions): Promise<
     });
     saved = run.saved;
     const { files, start: startStep } = run;
+    let best = startStep > 0 ? readBest(files.best) : undefined; // a fresh run's directory holds none (openRun)
     model = saved ? loadMIMOFormer(files.model).model : new MIMOFormer(mimoFormerModelConfig(config), new Generator(config.seed));
     model.train();
     const params = model.parameters().filter((p) => p.requiresGrad);
@@ -391,9 +412,13 @@ export async function trainMIMOFormer(options: TrainMIMOFormerOptions): Promise<
         eval_sequences: dev.labels.shape[0], eval_grouping: evalGrouping, eval_accuracy: Object.fromEntries(points.map((p) => [`${p.m}×${p.n}`, round(p.accuracy)])),
         sequences_per_s: round(acc.seen / trainSeconds, 4), seconds: round(trainSeconds + evalSeconds, 4), eval_seconds: round(evalSeconds, 4),
       };
-      saveModelCheckpoint(files.model, 'mimoformer', mdl, mdl.config, {
-        step: s + 1, task: config.task, points: config.points, length: config.length, eval_split: 'dev', eval_accuracy: metrics.eval_accuracy,
-      });
+      const extra = { step: s + 1, task: config.task, points: config.points, length: config.length, eval_split: 'dev', eval_accuracy: metrics.eval_accuracy };
+      saveModelCheckpoint(files.model, 'mimoformer', mdl, mdl.config, extra);
+      const score = devScore(metrics.eval_accuracy);
+      if (s + 1 > config.curriculumSteps && (best === undefined || score > best.score)) {
+        saveModelCheckpoint(files.best, 'mimoformer', mdl, mdl.config, extra);
+        best = { step: s + 1, score };
+      }
       saveState(files.state, opt, { format: STATE_FORMAT, step: String(s + 1), config: JSON.stringify(config), scheduler: JSON.stringify(sched.stateDict()) });
       appendLineAtomic(files.metrics, JSON.stringify(metrics));
       evals.push(metrics);
@@ -401,7 +426,7 @@ export async function trainMIMOFormer(options: TrainMIMOFormerOptions): Promise<
       acc = { seen: 0, loss: 0, correct: 0, steps: 0 };
       te = performance.now();
     }
-    return { config, evals, startStep, checkpoint: files.model, seconds: (performance.now() - t0) / 1000 };
+    return { config, evals, startStep, checkpoint: files.model, ...(best ? { best: { checkpoint: files.best, ...best } } : {}), seconds: (performance.now() - t0) / 1000 };
   } finally {
     disposeState(saved);
     opt?.dispose();

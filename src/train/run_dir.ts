@@ -1,5 +1,6 @@
 // A training run directory: metrics.jsonl (one JSON line per evaluation), model.safetensors (the
-// checkpoint) and train_state.safetensors (optimizer state, position, config: what --resume needs).
+// checkpoint), train_state.safetensors (optimizer state, position, config: what --resume needs) and,
+// for trainers that select on dev accuracy, best.safetensors (the checkpoint of the best evaluation).
 //
 // The rules every trainer follows: a fresh run refuses a directory that already holds one; a resume
 // refuses a directory whose run was started with other settings, or whose checkpoint and state are
@@ -12,16 +13,17 @@ import type { Optimizer, OptimizerStateDict } from '../nn/optim/index.js';
 import { loadFile, readHeader, saveFile, writeTextAtomic } from '../io/index.js';
 import { readCheckpointInfo } from '../models/checkpoint.js';
 
-export const RUN_FILES = { metrics: 'metrics.jsonl', model: 'model.safetensors', state: 'train_state.safetensors' } as const;
+export const RUN_FILES = { metrics: 'metrics.jsonl', model: 'model.safetensors', state: 'train_state.safetensors', best: 'best.safetensors' } as const;
 
 export interface RunFiles {
   metrics: string;
   model: string;
   state: string;
+  best: string;
 }
 
 export function runFiles(out: string): RunFiles {
-  return { metrics: path.join(out, RUN_FILES.metrics), model: path.join(out, RUN_FILES.model), state: path.join(out, RUN_FILES.state) };
+  return { metrics: path.join(out, RUN_FILES.metrics), model: path.join(out, RUN_FILES.model), state: path.join(out, RUN_FILES.state), best: path.join(out, RUN_FILES.best) };
 }
 
 /** A saved training state: the optimizer's tensors (keys without the 'optimizer.' prefix) and the metadata strings. */
@@ -42,8 +44,8 @@ export function openRun<C extends object>(
 ): { start: number; saved?: SavedState; files: RunFiles } {
   const files = runFiles(out);
   if (!o.resume) {
-    if (existsSync(files.state) || existsSync(files.metrics)) {
-      throw new Error(`${out} already holds a run (${RUN_FILES.state} or ${RUN_FILES.metrics}); pass --resume to continue it, or choose another --out`);
+    if (existsSync(files.state) || existsSync(files.metrics) || existsSync(files.best)) {
+      throw new Error(`${out} already holds a run (${RUN_FILES.state}, ${RUN_FILES.metrics} or ${RUN_FILES.best}); pass --resume to continue it, or choose another --out`);
     }
     mkdirSync(out, { recursive: true });
     writeTextAtomic(files.metrics, '');

@@ -44,6 +44,11 @@ test('mimo train mimoformer trains and resumes; eval reports each grid; interfer
   assert.equal(second.config.variant, 'att');
   assert.equal(second.config.curriculumStages, 2);
   assert.deepEqual(second.evals.map((e: { step: number }) => e.step), [4]);
+  // The evaluation at the curriculum's end (step 2) does not count for best.safetensors; step 4 does.
+  assert.equal(first.best, null);
+  assert.equal(second.best.step, 4);
+  assert.equal(second.best.checkpoint, path.join(path.resolve(out), 'best.safetensors'));
+  assert.equal(second.best.dev_score, Math.round(((second.evals[0].eval_accuracy['1×1'] + second.evals[0].eval_accuracy['2×2']) / 2) * 1e6) / 1e6);
 
   const ev = JSON.parse(await runCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--listops-dir', listops, '--grids', '1x1,2x2,2x1', '--groups', '8', '--json']));
   assert.equal(ev.model, 'mimoformer');

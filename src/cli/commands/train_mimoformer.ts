@@ -38,7 +38,7 @@ export function trainMIMOFormerCommand(): Command {
       'baseline on an LRA task (ListOps, Text = IMDB bytes, Image = CIFAR-10 grey); AdamW + OneCycle; evaluates every trained grid on dev',
   );
   cmd
-    .requiredOption('--out <dir>', 'run directory: metrics.jsonl, model.safetensors (checkpoint), train_state.safetensors (for --resume)')
+    .requiredOption('--out <dir>', 'run directory: metrics.jsonl, model.safetensors (last checkpoint), best.safetensors (best mean dev accuracy after the curriculum), train_state.safetensors (for --resume)')
     .option('--task <t>', LRA_TASKS.join(', '), choice('--task', LRA_TASKS), d.task)
     .option('--variant <v>', `${MIMOFORMER_VARIANTS.join(', ')} (att: attention core in superposition; att-mlp: also the residual stream and MLP)`, choice('--variant', MIMOFORMER_VARIANTS), d.variant)
     .option('--m <M>', 'grid rows: key/value bundles (capacity)', positiveInt('--m'), d.m)
@@ -112,8 +112,10 @@ export function trainMIMOFormerCommand(): Command {
         },
       }),
     );
-    if (o.json) return printJson({ out: path.resolve(out), checkpoint: result.checkpoint, config: result.config, start_step: result.startStep, seconds: Math.round(result.seconds * 10) / 10, evals });
+    const best = result.best && { checkpoint: result.best.checkpoint, step: result.best.step, dev_score: Math.round(result.best.score * 1e6) / 1e6 };
+    if (o.json) return printJson({ out: path.resolve(out), checkpoint: result.checkpoint, best: best ?? null, config: result.config, start_step: result.startStep, seconds: Math.round(result.seconds * 10) / 10, evals });
     console.log(`checkpoint ${result.checkpoint}; metrics ${path.join(out, RUN_FILES.metrics)}`);
+    if (best) console.log(`best dev checkpoint ${best.checkpoint} (step ${best.step}, mean dev accuracy ${(100 * best.dev_score).toFixed(2)}%)`);
   });
   return cmd;
 }
