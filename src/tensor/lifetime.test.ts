@@ -158,7 +158,10 @@ test('tensors held by a scope, and views of a reported tensor, start no garbage 
     t.dispose();
     await tick();
     await tick();
-    assert.equal(major, 0, `${major} full garbage collections`);
+    // Reporting every handle made about 25 full collections here. One collection that is not this
+    // code's doing (the earlier tests' garbage) can land in the window on a loaded machine (seen once
+    // in CI beside a training run), so up to 2 pass.
+    assert.ok(major <= 2, `${major} full garbage collections`);
   } finally {
     observer.disconnect();
   }
