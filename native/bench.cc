@@ -1,5 +1,7 @@
 // The engine benchmark's reference: the CNN training step of the engine notes, run wholly in C++,
 // so that the TypeScript op-by-op version can be compared against it (overhead ratio).
+#include <c10/core/GradMode.h>
+
 #include <chrono>
 
 #include "common.h"
@@ -38,7 +40,7 @@ Napi::Value CnnStep(Info info) {
     at::Tensor loss = at::mse_loss(h, target);
     loss.backward();
     {
-      at::NoGradGuard ng;
+      c10::NoGradGuard ng;
       for (auto& p : params) {
         p.add_(p.grad(), -lr);
         p.mutable_grad().reset();

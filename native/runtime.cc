@@ -4,6 +4,7 @@
 
 #include <ATen/Parallel.h>
 #include <ATen/Version.h>
+#include <torch/cuda.h>
 #include <torch/version.h>
 
 #include "common.h"
@@ -78,10 +79,14 @@ Napi::Value SetBlasThreads(Info info) {
   return Napi::Boolean::New(info.Env(), f != nullptr);
 }
 
-Napi::Value CudaAvailable(Info info) { return Napi::Boolean::New(info.Env(), at::globalContext().hasCUDA()); }
-Napi::Value CudaDeviceCount(Info info) {
-  int64_t n = at::globalContext().hasCUDA() ? at::detail::getCUDAHooks().getNumGPUs() : 0;
-  return Napi::Number::New(info.Env(), static_cast<double>(n));
+Napi::Value CudaAvailable(Info info) { return Napi::Boolean::New(info.Env(), torch::cuda::is_available()); }
+Napi::Value CudaDeviceCount(Info info) { return Napi::Number::New(info.Env(), static_cast<double>(torch::cuda::device_count())); }
+
+// Waits for the work queued on every GPU (kernels run asynchronously: a timer must wait for them).
+// Does nothing when libtorch has no CUDA.
+Napi::Value Synchronize(Info info) {
+  if (torch::cuda::is_available()) torch::cuda::synchronize();
+  return info.Env().Undefined();
 }
 
 }  // namespace
@@ -96,6 +101,7 @@ void registerRuntime(Napi::Env env, Napi::Object e) {
   def(env, e, "setBlasThreads", SetBlasThreads);
   def(env, e, "cudaAvailable", CudaAvailable);
   def(env, e, "cudaDeviceCount", CudaDeviceCount);
+  def(env, e, "synchronize", Synchronize);
 }
 
 }  // namespace mimo

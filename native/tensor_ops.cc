@@ -1,5 +1,6 @@
 // Tensor creation, elementwise arithmetic, reductions, shape ops, random numbers and autograd.
 #include <torch/csrc/autograd/autograd.h>
+#include <torch/cuda.h>
 #include <torch/csrc/autograd/generated/variable_factories.h>
 
 #include <cstring>
@@ -215,13 +216,7 @@ Napi::Value ManualSeed(Info info) {
     std::lock_guard<std::mutex> lock(gen.mutex());
     gen.set_current_seed(seed);
   }
-  if (at::globalContext().hasCUDA()) {
-    for (int64_t i = 0; i < at::detail::getCUDAHooks().getNumGPUs(); i++) {
-      auto g = at::detail::getCUDAHooks().getDefaultCUDAGenerator(i);
-      std::lock_guard<std::mutex> lock(g.mutex());
-      g.set_current_seed(seed);
-    }
-  }
+  if (torch::cuda::is_available()) torch::cuda::manual_seed_all(seed);
   return info.Env().Undefined();
 }
 
