@@ -2,9 +2,9 @@
 // inference (eval mode, noGrad) and one SGD training step (forward + backward + step), all measured in
 // the same process, interleaved round by round so that drift in machine load hits every configuration
 // alike. Images/s are counted per input image. Random inputs stand in for CIFAR-10 (the cost does not
-// depend on the content).
+// depend on the content). On a GPU ('cuda') each timed call ends by waiting for the GPU.
 import os from 'node:os';
-import { F, Generator, Tensor, getThreads, keep, libtorchVersion, manualSeed, noGrad, randint, randn, tidy } from '../tensor/index.js';
+import { F, Generator, Tensor, checkDevice, getThreads, keep, libtorchVersion, manualSeed, noGrad, randint, randn, synchronize, tidy } from '../tensor/index.js';
 import { optim } from '../nn/index.js';
 import type { Module } from '../nn/index.js';
 import { MIMOConv } from '../models/mimoconv.js';
@@ -31,12 +31,14 @@ export interface MIMOConvBenchOptions {
   train: boolean;
   channelsLast: boolean;
   seed: number;
+  /** Where the models run: 'cpu' or 'cuda' (needs the addon built against a CUDA libtorch). */
+  device: string;
   onProgress?: (what: string) => void;
 }
 
 export const defaultMIMOConvBench: MIMOConvBenchOptions = {
   depth: 16, width: 4, initialWidth: 4, cap: 4, binding: 'hrr', activation: 'prelu',
-  groups: 128, runs: 5, warmup: 1, imageSize: 32, train: true, channelsLast: false, seed: 0,
+  groups: 128, runs: 5, warmup: 1, imageSize: 32, train: true, channelsLast: false, seed: 0, device: 'cpu',
 };
 
 export interface MIMOConvBenchPoint {
@@ -88,6 +90,7 @@ function sgdTrainer(model: Module, forward: (x: Tensor) => Tensor, extraLoss: ()
 export function runMIMOConvBench(o: Partial<MIMOConvBenchOptions> = {}): MIMOConvBenchResult {
   const c: MIMOConvBenchOptions = { ...defaultMIMOConvBench, ...o };
   const progress = c.onProgress ?? (() => {});
+  const device = checkDevice(c.device)!;
   manualSeed(c.seed);
   const arch = { depth: c.depth, width: c.width, initialWidth: c.initialWidth, activation: c.activation, inChannels: 3, classes: 10 };
   const size: [number, number] = [c.imageSize, c.imageSize];
@@ -95,8 +98,8 @@ export function runMIMOConvBench(o: Partial<MIMOConvBenchOptions> = {}): MIMOCon
   const owned: Tensor[] = [];
   const input = (B: number, seed: number) => {
     const g = new Generator(seed);
-    const x = keep(tidy(() => randn([B, 3, c.imageSize, c.imageSize], { generator: g }).contiguous(fmt)));
-    const y = keep(randint(0, 10, [B], { generator: g }));
+    const x = keep(tidy(() => randn([B, 3, c.imageSize, c.imageSize], { generator: g }).to(device).contiguous(fmt)));
+    const y = keep(tidy(() => randint(0, 10, [B], { generator: g }).to(device)));
     owned.push(x, y);
     return { x, y };
   };
@@ -107,6 +110,11 @@ export function runMIMOConvBench(o: Partial<MIMOConvBenchOptions> = {}): MIMOCon
   const base = new WideResNet(arch, new Generator(c.seed)).eval();
   const baseTrain = new WideResNet(arch, new Generator(c.seed));
   const models = [mimo, mimoTrain, base, baseTrain];
+  for (const m of models) m.to(device); // before the trainers' optimizers take the parameters
+  const synced = (f: () => void) => () => {
+    f();
+    synchronize();
+  };
 
   const ns = Array.from({ length: c.cap }, (_, i) => i + 1).filter((d) => c.cap % d === 0);
   const cases: Case[] = [];
@@ -115,8 +123,8 @@ export function runMIMOConvBench(o: Partial<MIMOConvBenchOptions> = {}): MIMOCon
     cases.push({
       label: 'baseline',
       images: c.groups,
-      infer: () => noGrad(() => tidy(() => void base.forward(x))),
-      train: c.train ? sgdTrainer(baseTrain, (v) => baseTrain.forward(v), () => undefined, x, y) : undefined,
+      infer: synced(() => noGrad(() => tidy(() => void base.forward(x)))),
+      train: c.train ? synced(sgdTrainer(baseTrain, (v) => baseTrain.forward(v), () => undefined, x, y)) : undefined,
     });
   }
   for (const n of ns) {
@@ -124,8 +132,8 @@ export function runMIMOConvBench(o: Partial<MIMOConvBenchOptions> = {}): MIMOCon
     cases.push({
       label: `n=${n}`,
       images: c.groups * n,
-      infer: () => noGrad(() => tidy(() => void mimo.forward(x, n))),
-      train: c.train ? sgdTrainer(mimoTrain, (v) => mimoTrain.forward(v, n), () => mimoTrain.keyLoss(), x, y) : undefined,
+      infer: synced(() => noGrad(() => tidy(() => void mimo.forward(x, n)))),
+      train: c.train ? synced(sgdTrainer(mimoTrain, (v) => mimoTrain.forward(v, n), () => mimoTrain.keyLoss(), x, y)) : undefined,
     });
   }
 
@@ -170,7 +178,7 @@ export function runMIMOConvBench(o: Partial<MIMOConvBenchOptions> = {}): MIMOCon
       groups_per_batch: c.groups, image_size: c.imageSize, runs: c.runs, warmup: c.warmup, channels_last: c.channelsLast,
       baseline: `WideResNet-${c.depth}-${c.width} (same stem and trunk, ${c.groups} images per batch)`,
       train_step: 'SGD lr 1e-3 momentum 0.9, cross-entropy (+0.1 key loss for MIMOConv), forward + backward + step',
-      threads: getThreads(), allocator: allocator(), libtorch: libtorchVersion(),
+      device, threads: getThreads(), allocator: allocator(), libtorch: libtorchVersion(),
       cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), node: process.version, date: new Date().toISOString(),
     },
     baseline_images_per_s: r2(baseIps),

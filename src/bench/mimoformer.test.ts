@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MIMOFormer } from '../models/mimoformer.js';
+import { cudaAvailable } from '../tensor/index.js';
 import { parseMIMOFormerPoints, runMIMOFormerBench } from './mimoformer.js';
 
 test('bench mimoformer: the Performer first, one point per variant and grid, speedups and ideal speedups from the MAC counts', () => {
@@ -27,6 +28,8 @@ test('bench mimoformer: the Performer first, one point per variant and grid, spe
   perf.dispose();
   att.dispose();
   assert.equal(r.config.seq_length, 16);
+  assert.equal(r.config.device, 'cpu');
+  if (!cudaAvailable()) assert.throws(() => runMIMOFormerBench({ shape, sequences: 16, runs: 1, warmup: 0, device: 'cuda' }), /no CUDA support/);
   assert.deepEqual(r.config.models, { performer: '1×1', att: '4×4', 'att-mlp': '2×1' });
   JSON.parse(JSON.stringify(r));
   assert.throws(() => runMIMOFormerBench({ shape, points: parseMIMOFormerPoints('att:4x4'), sequences: 8 }), /sequences \(8\) must be a multiple of m·n .* att 4×4 needs 16/);

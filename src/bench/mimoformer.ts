@@ -14,8 +14,9 @@
 // (best_speedup: on a shared machine, interference only adds time). With centerValues the att model
 // centres its values, and its core then also times what centering adds (each sequence's mean input,
 // its value projection, the bundled means taken out of the value bundles, their output projection).
+// On a GPU ('cuda') each timed call ends by waiting for the GPU (kernels run asynchronously).
 import os from 'node:os';
-import { Generator, Tensor, getThreads, keep, libtorchVersion, manualSeed, noGrad, randint, randn, tidy } from '../tensor/index.js';
+import { Generator, Tensor, checkDevice, getThreads, keep, libtorchVersion, manualSeed, noGrad, randint, randn, synchronize, tidy } from '../tensor/index.js';
 import { MIMOFormer } from '../models/mimoformer.js';
 import type { GridPoint, MIMOFormerConfig, MIMOFormerVariant } from '../models/mimoformer.js';
 import { FAVOR_KERNELS, softmaxAttention } from '../models/favor.js';
@@ -59,6 +60,8 @@ export interface MIMOFormerBenchOptions {
   centerValues: boolean;
   /** The FAVOR+ kernel of the Performer and the att / att-mlp points (MIMOFormerConfig.kernel). */
   kernel: FavorKernel;
+  /** Where the models run: 'cpu' or 'cuda' (needs the addon built against a CUDA libtorch). */
+  device: string;
   /** Overrides of the task's shape (tests use tiny ones). */
   shape?: Partial<Shape>;
   onProgress?: (what: string) => void;
@@ -69,7 +72,7 @@ export const defaultMIMOFormerBench: MIMOFormerBenchOptions = {
   points: [{ variant: 'att', m: 2, n: 2 }, { variant: 'att', m: 4, n: 4 }, { variant: 'att-mlp', m: 2, n: 2 }, { variant: 'att-mlp', m: 4, n: 4 }],
   // Three warm-up rounds: the first rounds of a fresh process still grow the allocator's pools (page
   // faults on new memory), which only slows the points measured first.
-  sequences: 16, runs: 30, warmup: 3, seed: 0, centerValues: false, kernel: 'relu',
+  sequences: 16, runs: 30, warmup: 3, seed: 0, centerValues: false, kernel: 'relu', device: 'cpu',
 };
 
 export interface MIMOFormerBenchPoint {
@@ -126,7 +129,14 @@ export function runMIMOFormerBench(o: Partial<MIMOFormerBenchOptions> = {}): MIM
     if (c.sequences % (p.m * p.n) !== 0) throw new RangeError(`runMIMOFormerBench: sequences (${c.sequences}) must be a multiple of m·n for every point; ${p.variant} ${p.m}×${p.n} needs ${p.m * p.n}`);
   }
   const progress = c.onProgress ?? (() => {});
+  const device = checkDevice(c.device)!;
   manualSeed(c.seed);
+  // Inputs are drawn on the CPU (the same numbers on every device), then moved.
+  const put = (make: () => Tensor): Tensor => keep(tidy(() => make().to(device)));
+  const synced = (f: () => void) => () => {
+    f();
+    synchronize();
+  };
   const shape: Shape = { ...MIMOFORMER_BENCH_SHAPES[c.task], ...c.shape };
   const L = shape.maxLength;
   // One model per variant, at the largest grid requested for it.
@@ -141,15 +151,15 @@ export function runMIMOFormerBench(o: Partial<MIMOFormerBenchOptions> = {}): MIM
     for (const [variant, cap] of caps) {
       const centerValues = variant === 'att' && c.centerValues ? { centerValues: true } : {};
       const kernel = variant !== 'softmax' && c.kernel === 'softmax' ? { kernel: c.kernel } : {};
-      models.set(variant, new MIMOFormer({ ...shape, variant, ...cap, ...centerValues, ...kernel, dropout: 0.1 }, new Generator(c.seed)).eval());
+      models.set(variant, new MIMOFormer({ ...shape, variant, ...cap, ...centerValues, ...kernel, dropout: 0.1 }, new Generator(c.seed)).to(device).eval());
     }
-    const ids = keep(randint(1, shape.vocabSize, [c.sequences, L], { generator: new Generator(c.seed + 1) }));
+    const ids = put(() => randint(1, shape.vocabSize, [c.sequences, L], { generator: new Generator(c.seed + 1) }));
     owned.push(ids);
     const { heads: H, headDim: D } = shape;
     const g = new Generator(c.seed + 2);
-    const qkv = [0, 1, 2].map(() => keep(randn([c.sequences, L, H, D], { generator: g }))); // one layer's q, k, v per sequence, laid out as the projections give them
+    const qkv = [0, 1, 2].map(() => put(() => randn([c.sequences, L, H, D], { generator: g }))); // one layer's q, k, v per sequence, laid out as the projections give them
     owned.push(...qkv);
-    const x = keep(randn([c.sequences, L, shape.dim], { generator: g })); // one layer's normalised input, for centering's mean values
+    const x = put(() => randn([c.sequences, L, shape.dim], { generator: g })); // one layer's normalised input, for centering's mean values
     owned.push(x);
     const cores = specs.map((p) => {
       const att = models.get(p.variant)!.layers[0].attention;
@@ -161,13 +171,13 @@ export function runMIMOFormerBench(o: Partial<MIMOFormerBenchOptions> = {}): MIM
       }
       // att / att-mlp: the core on the bundles (bundling itself is folded into the projections).
       const Bp = c.sequences / (p.m * p.n);
-      const bundles = { qt: keep(randn([Bp, p.n, L, H, D], { generator: g })), kt: keep(randn([Bp, p.m, L, H, D], { generator: g })), vt: keep(randn([Bp, p.m, L, H, D], { generator: g })) };
+      const bundles = { qt: put(() => randn([Bp, p.n, L, H, D], { generator: g })), kt: put(() => randn([Bp, p.m, L, H, D], { generator: g })), vt: put(() => randn([Bp, p.m, L, H, D], { generator: g })) };
       owned.push(bundles.qt, bundles.kt, bundles.vt);
       if (p.variant === 'att' && c.centerValues) return () => noGrad(() => tidy(() => void att.centeredReadout(bundles, x, undefined, p)));
       if (p.variant === 'att') return () => noGrad(() => tidy(() => void superposedReadout(bundles, p.m, att.omega, att.kernel)));
       return () => noGrad(() => tidy(() => void blockCore(bundles, att.omega, att.kernel)));
-    });
-    const infer = specs.map((p) => () => noGrad(() => tidy(() => void models.get(p.variant)!.forward(ids, undefined, { m: p.m, n: p.n }))));
+    }).map(synced);
+    const infer = specs.map((p) => synced(() => noGrad(() => tidy(() => void models.get(p.variant)!.forward(ids, undefined, { m: p.m, n: p.n })))));
     const label = (p: MIMOFormerBenchPointSpec) => (p.m * p.n === 1 && p.variant !== 'att' && p.variant !== 'att-mlp' ? p.variant : `${p.variant} ${p.m}×${p.n}`);
     progress(`warm-up (${c.warmup} round${c.warmup === 1 ? '' : 's'})`);
     for (let w = 0; w < c.warmup; w++) specs.forEach((_, i) => (infer[i](), cores[i]()));
@@ -201,7 +211,7 @@ export function runMIMOFormerBench(o: Partial<MIMOFormerBenchOptions> = {}): MIM
         kernel: models.get('performer')!.layers[0].attention.kernel, // as the built models have it
         models: Object.fromEntries([...caps].map(([v, cap]) => [v, `${cap.m}×${cap.n}`])),
         timed: 'forward pass (eval mode, no gradients) of the whole model; and one layer’s attention core alone: FAVOR+ on random q, k, v [B, L, H, D] as the projections lay them out (Performer), FAVOR+S on random bundles of the same sizes (att, att-mlp: binding and bundling are folded into the Q/K/V projections, att’s unbinding into the output projection)' + (c.centerValues ? '; att centres its values, and its core then includes the centering (mean inputs, their value and output projections, the bundled means taken out of the value bundles)' : ''),
-        threads: getThreads(), spin_waits: spinWaits(), allocator: allocator(), libtorch: libtorchVersion(),
+        device, threads: getThreads(), spin_waits: spinWaits(), allocator: allocator(), libtorch: libtorchVersion(),
         cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), node: process.version, date: new Date().toISOString(),
       },
       points,

@@ -96,6 +96,15 @@ export function takeSubset(data: LraData, count: number | null, seed: number): L
   return s;
 }
 
+/** A split on a device (the same object when it is there already; else the old tensors are freed). */
+export function toDevice(data: LraData, device: string): LraData {
+  if (data.inputs.device === device && data.labels.device === device) return data;
+  const moved = { ...data, inputs: data.inputs.to(device).keep(), labels: data.labels.to(device).keep() };
+  data.inputs.dispose();
+  data.labels.dispose();
+  return moved;
+}
+
 /** A seeded random subset of `count` rows (all rows when count ≥ rows), in a fixed random order. */
 export function subsetRows(data: LraData, count: number, seed: number): LraData {
   const rows = data.labels.shape[0];

@@ -231,7 +231,7 @@ export class MIMOConv extends Module {
   /** The key regulariser (HRR keys only; a zero scalar for 'mbat' and 'none'). Weight 0.1 in MIMONets. */
   keyLoss(): Tensor {
     if (this.config.binding === 'hrr') return keyRegularizer(this.binder!.keys);
-    return zeros([]);
+    return zeros([], { device: this.parameters()[0].device });
   }
 
   /** PReLU slopes: no weight decay on these. */

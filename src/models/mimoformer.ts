@@ -466,7 +466,7 @@ export class MIMOFormer extends Module {
   private toMask(ids: Tensor, mask: Tensor | readonly number[] | undefined): Tensor {
     const [B, L] = ids.shape;
     return tidy(() => {
-      if (mask === undefined) return this.config.padId === null ? full([B, L], 1) : ids.ne(this.config.padId).to('float32');
+      if (mask === undefined) return this.config.padId === null ? full([B, L], 1, { device: ids.device }) : ids.ne(this.config.padId).to('float32');
       if (mask instanceof Tensor) {
         if (mask.ndim !== 2 || mask.shape[0] !== B || mask.shape[1] !== L) throw new RangeError(`MIMOFormer: mask must be [${B}, ${L}] like the ids, got [${mask.shape}]`);
         return mask.to('float32');
@@ -474,7 +474,7 @@ export class MIMOFormer extends Module {
       if (mask.length !== B || mask.some((n) => !Number.isInteger(n) || n < 0 || n > L)) {
         throw new RangeError(`MIMOFormer: lengths must be ${B} integers in 0..${L}, got [${mask.join(', ')}]`);
       }
-      return arange(0, L).unsqueeze(0).lt(tensor([...mask], { dtype: 'int64' }).unsqueeze(1)).to('float32');
+      return arange(0, L, 1, { device: ids.device }).unsqueeze(0).lt(tensor([...mask], { dtype: 'int64', device: ids.device }).unsqueeze(1)).to('float32');
     });
   }
 
@@ -500,7 +500,7 @@ export class MIMOFormer extends Module {
       const L = ids.shape[1];
       const w = this.toMask(ids, mask); // [B, L]
       const padded = noGrad(() => w.amin().item()) < 1; // checked once: the layers skip masking when nothing is padded
-      let x = this.drop.forward(this.tokenEmbedding.forward(ids).add(this.positionEmbedding.forward(arange(0, L, 1, { dtype: 'int64' }))));
+      let x = this.drop.forward(this.tokenEmbedding.forward(ids).add(this.positionEmbedding.forward(arange(0, L, 1, { dtype: 'int64', device: ids.device }))));
       this.layers.forEach((layer, i) => {
         x = layer.forward(x, padded ? w : undefined, p, tap ? (h) => tap(i, layer.attention, h, w) : undefined);
       });

@@ -4,6 +4,7 @@ export type { Scalar, TensorOrScalar, Dims } from './tensor.js';
 export { DTYPES, isFloating } from './dtype.js';
 export type { DType, TypedArray } from './dtype.js';
 export { TorchError } from './native.js';
+export { checkDevice } from './device.js';
 export { tidy, keep, liveTensors } from './scope.js';
 export * from './creation.js';
 export * from './ops.js';

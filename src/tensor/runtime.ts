@@ -70,6 +70,10 @@ export function cudaAvailable(): boolean {
 export function cudaDeviceCount(): number {
   return native.cudaDeviceCount();
 }
+/** Waits until the GPU has finished the work queued so far (a no-op without CUDA); timers of GPU work call it. */
+export function synchronize(): void {
+  native.synchronize();
+}
 /** 'cuda' when a GPU is usable, else 'cpu'. */
 export function defaultDevice(): string {
   return cudaAvailable() ? 'cuda' : 'cpu';

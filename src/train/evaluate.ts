@@ -84,7 +84,7 @@ export function evaluatePoints<P>(
             const len = Math.min(bs, total - s);
             const rows = filledRows(order, s, len, Math.ceil(len / g) * g);
             const pred = logits(p, rows).argmax(1).narrow(0, 0, len);
-            return pred.eq(labels.indexSelect(0, tensor(rows.slice(0, len), { dtype: 'int64' }))).sum().item();
+            return pred.eq(labels.indexSelect(0, tensor(rows.slice(0, len), { dtype: 'int64', device: labels.device }))).sum().item();
           });
         if (o.warmup && total > 0) run(0);
         const t0 = performance.now();
@@ -107,5 +107,5 @@ export function filledRows(order: readonly number[], start: number, len: number,
 
 /** Rows `rows` of t (along dim 0): the batch evaluatePoints asks for. */
 export function selectRows(t: Tensor, rows: readonly number[]): Tensor {
-  return t.indexSelect(0, tensor(rows as number[], { dtype: 'int64' }));
+  return t.indexSelect(0, tensor(rows as number[], { dtype: 'int64', device: t.device }));
 }

@@ -8,7 +8,7 @@ import { loadLraTask } from '../data/lra.js';
 import { loadFile } from '../io/index.js';
 import { MIMOFormer } from '../models/mimoformer.js';
 import { readCheckpointInfo } from '../models/checkpoint.js';
-import { Generator } from '../tensor/index.js';
+import { Generator, cudaAvailable } from '../tensor/index.js';
 import { assertClose } from '../testing/assert.js';
 import {
   LENGTH_POOL_BATCHES, curriculumGrid, defaultMIMOFormerTrainConfig, devScore, evaluateMIMOFormer, halfGrid, lraBatch, mimoFormerCheckpointSteps, mimoFormerModelConfig, resolveMIMOFormerTrainConfig,
@@ -323,5 +323,7 @@ test('bad settings fail before anything is written, naming the field', async () 
   await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, variant: 'performer', keys: 'hadamard' }), /keys apply to the att and att-mlp variants/);
   await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, task: 'image', length: 1024, groupByLength: true }), /groupByLength: every LRA Image sequence has 1024 tokens/);
   await assert.rejects(trainMIMOFormer({ out, listopsDir: path.join(root, 'nothing'), ...tiny }), /basic_train\.tsv is missing/);
+  if (!cudaAvailable()) await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, device: 'cuda' }), /device 'cuda' requested, but this libtorch has no CUDA support/);
+  await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, device: 'tpu' }), /device string: tpu/);
   assert.throws(() => readFileSync(path.join(out, 'metrics.jsonl')), /ENOENT/);
 });

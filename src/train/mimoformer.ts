@@ -23,14 +23,16 @@
 // * Randomness: step s draws its rows from deriveSeed(seed, 3s), its point from 3s+1 and seeds the
 //   global generator (dropout) from 3s+2; the model is initialised from Generator(seed). A resume
 //   needs only the step (the scheduler's state is saved) and reproduces the uninterrupted run.
+// * Device: the model, its optimizer state and both splits live on one device ('cpu' or 'cuda'),
+//   so batches are cut there; it is not part of the config (a run may resume on another device).
 // * Run directory (train/run_dir.ts): model.safetensors ('mimoformer' checkpoint, extra {step, task,
 //   points, length, eval_accuracy}), train_state.safetensors, metrics.jsonl, and best.safetensors:
 //   the checkpoint of the evaluation with the best dev score (mean accuracy over the points), as the
 //   reference selects its model; evaluations during the curriculum do not count (the reference saves
 //   no best checkpoint during its warm-up). model.safetensors stays the last step's (for --resume).
 import { existsSync } from 'node:fs';
-import { F, Generator, Tensor, manualSeed, noGrad, tensor, tidy } from '../tensor/index.js';
-import { LRA_TASKS, LRA_TASK_INFO, Rng, deriveSeed, loadLraTask, resolveDataDir, takeSubset } from '../data/index.js';
+import { F, Generator, Tensor, checkDevice, manualSeed, noGrad, tensor, tidy } from '../tensor/index.js';
+import { LRA_TASKS, LRA_TASK_INFO, Rng, deriveSeed, loadLraTask, resolveDataDir, takeSubset, toDevice } from '../data/index.js';
 import type { LraData, LraTask } from '../data/index.js';
 import { AdamW, OneCycleLR, clipGradNorm_ } from '../nn/optim/index.js';
 import type { SchedulerStateDict } from '../nn/optim/index.js';
@@ -209,10 +211,11 @@ export function lraBatch(data: LraData, pick: readonly number[], trim = true): {
   return tidy(() => {
     const full = data.inputs.shape[1];
     const L = trim ? Math.max(1, ...pick.map((i) => data.lengths[i])) : full;
-    const idx = tensor(pick as number[], { shape: [pick.length], dtype: 'int64' });
+    const device = data.inputs.device; // the batch is made where the data lives
+    const idx = tensor(pick as number[], { shape: [pick.length], dtype: 'int64', device });
     const ids = data.inputs.indexSelect(0, idx).narrow(1, 0, L).to('int64').contiguous();
-    const lens = tensor(pick.map((i) => data.lengths[i]), { shape: [pick.length, 1], dtype: 'int64' });
-    const mask = tensor(Array.from({ length: L }, (_, j) => j), { shape: [1, L], dtype: 'int64' }).lt(lens);
+    const lens = tensor(pick.map((i) => data.lengths[i]), { shape: [pick.length, 1], dtype: 'int64', device });
+    const mask = tensor(Array.from({ length: L }, (_, j) => j), { shape: [1, L], dtype: 'int64', device }).lt(lens);
     return { ids, mask, labels: data.labels.indexSelect(0, idx) };
   });
 }
@@ -275,6 +278,8 @@ export interface TrainMIMOFormerOptions extends Partial<MIMOFormerTrainConfig> {
   /** Folder of the ListOps TSV files (default DATA/listops). */
   listopsDir?: string;
   resume?: boolean;
+  /** Where to train: 'cpu' (default), 'cuda', 'cuda:1', ... (needs an addon built against a CUDA libtorch). */
+  device?: string;
   /** Stop after this step (a checkpoint step; resume continues). */
   stopAfter?: number;
   onStart?: (s: { trainSequences: number; evalSequences: number; totalSteps: number; startStep: number; parameters: number; config: MIMOFormerTrainConfig }) => void;
@@ -336,6 +341,7 @@ export async function trainMIMOFormer(options: TrainMIMOFormerOptions): Promise<
   if (options.stopAfter !== undefined && !marks.includes(options.stopAfter)) {
     throw new TrainConfigError(`stopAfter must be a checkpoint step (${marks.join(', ')}), got ${options.stopAfter}`);
   }
+  const device = checkDevice(options.device ?? 'cpu')!;
   const dir = resolveDataDir(options.data);
   // Load the data before touching the run directory: a missing file must not leave an empty run.
   let train: LraData | undefined;
@@ -345,9 +351,9 @@ export async function trainMIMOFormer(options: TrainMIMOFormerOptions): Promise<
   let opt: AdamW | undefined;
   let saved: ReturnType<typeof openRun>['saved'];
   try {
-    train = takeSubset(await loadLraTask(config.task, dir, 'train', { length: config.length, listopsDir: options.listopsDir }), config.limit, config.seed);
+    train = toDevice(takeSubset(await loadLraTask(config.task, dir, 'train', { length: config.length, listopsDir: options.listopsDir }), config.limit, config.seed), device);
     live.push(train.inputs, train.labels);
-    dev = takeSubset(await loadLraTask(config.task, dir, 'dev', { length: config.length, listopsDir: options.listopsDir }), config.evalLimit, config.seed + 1);
+    dev = toDevice(takeSubset(await loadLraTask(config.task, dir, 'dev', { length: config.length, listopsDir: options.listopsDir }), config.evalLimit, config.seed + 1), device);
     live.push(dev.inputs, dev.labels);
 
     const run = openRun(options.out, {
@@ -357,7 +363,7 @@ export async function trainMIMOFormer(options: TrainMIMOFormerOptions): Promise<
     const { files, start: startStep } = run;
     let best = startStep > 0 ? readBest(files.best) : undefined; // a fresh run's directory holds none (openRun)
     model = saved ? loadMIMOFormer(files.model).model : new MIMOFormer(mimoFormerModelConfig(config), new Generator(config.seed));
-    model.train();
+    model.to(device).train(); // before the optimizer exists (it holds the parameters)
     const params = model.parameters().filter((p) => p.requiresGrad);
     opt = new AdamW(params, { lr: config.lr, weightDecay: config.weightDecay, eps: 1e-6 });
     const sched = new OneCycleLR(opt, { maxLr: config.lr, totalSteps: config.steps, pctStart: config.pctStart, annealStrategy: 'linear' });

@@ -74,7 +74,7 @@ function choice<T extends string | number>(flag: string, allowed: readonly T[]) 
 
 interface MIMOConvFlags {
   json?: boolean; depth: WideResNetDepth; width: number; initialWidth: number; cap: number; binding: Binding; activation: Activation;
-  groups: number; runs: number; train: boolean; channelsLast?: boolean;
+  groups: number; runs: number; train: boolean; channelsLast?: boolean; device: string;
 }
 
 function mimoconvCommand(): Command {
@@ -92,14 +92,15 @@ function mimoconvCommand(): Command {
     .option('--runs <n>', 'timed rounds (medians reported)', positiveInt('--runs'), d.runs)
     .option('--no-train', 'skip the training-step measurement')
     .option('--channels-last', 'feed the inputs in channels-last memory format')
+    .option('--device <d>', 'where the models run: cpu, cuda, cuda:1, ... (cuda needs the addon built against a CUDA libtorch)', 'cpu')
     .action((o: MIMOConvFlags) => {
       const r = runMIMOConvBench({
         depth: o.depth, width: o.width, initialWidth: o.initialWidth, cap: o.cap, binding: o.binding, activation: o.activation,
-        groups: o.groups, runs: o.runs, train: o.train, channelsLast: !!o.channelsLast,
+        groups: o.groups, runs: o.runs, train: o.train, channelsLast: !!o.channelsLast, device: o.device,
         onProgress: (s) => process.stderr.write(`  ${s}\n`),
       });
       if (o.json) return printJson(r);
-      console.log(`${r.config.model}, cap ${o.cap}, ${o.binding}, ${o.groups} groups per batch`);
+      console.log(`${r.config.model}, cap ${o.cap}, ${o.binding}, ${o.groups} groups per batch, on ${o.device}`);
       console.log(`baseline WideResNet: ${r.baseline_images_per_s} img/s inference, ${r.baseline_train_images_per_s ?? '-'} img/s training`);
       console.log('n  infer img/s  train img/s  speedup  ideal  vs baseline  MAC/image');
       for (const p of r.points) {
@@ -209,7 +210,7 @@ function datamuxCommand(): Command {
 }
 
 interface MIMOFormerFlags {
-  json?: boolean; task: MIMOFormerBenchTask; points?: MIMOFormerBenchPointSpec[]; sequences: number; runs: number; warmup: number; centerValues?: boolean; kernel: FavorKernel;
+  json?: boolean; task: MIMOFormerBenchTask; points?: MIMOFormerBenchPointSpec[]; sequences: number; runs: number; warmup: number; centerValues?: boolean; kernel: FavorKernel; device: string;
 }
 
 function mimoformerPoints(v: string): MIMOFormerBenchPointSpec[] {
@@ -232,13 +233,14 @@ function mimoformerCommand(): Command {
     .option('--warmup <n>', 'untimed rounds first', nonNegativeInt('--warmup'), d.warmup)
     .option('--center-values', 'att points centre their values (as train mimoformer --center-values); the core then includes the centering')
     .option('--kernel <k>', `FAVOR+ kernel of the Performer and the att / att-mlp points: ${FAVOR_KERNELS.join(', ')} (as train mimoformer --kernel)`, choice<FavorKernel>('--kernel', FAVOR_KERNELS), d.kernel)
+    .option('--device <d>', 'where the models run: cpu, cuda, cuda:1, ... (cuda needs the addon built against a CUDA libtorch)', 'cpu')
     .action((o: MIMOFormerFlags) => {
       const r = runMIMOFormerBench({
-        task: o.task, points: o.points ?? d.points, sequences: o.sequences, runs: o.runs, warmup: o.warmup, centerValues: o.centerValues ?? false, kernel: o.kernel,
+        task: o.task, points: o.points ?? d.points, sequences: o.sequences, runs: o.runs, warmup: o.warmup, centerValues: o.centerValues ?? false, kernel: o.kernel, device: o.device,
         onProgress: (s) => process.stderr.write(`  ${s}\n`),
       });
       if (o.json) return printJson(r);
-      console.log(`${String(r.config.model)}: L ${String(r.config.seq_length)}, d ${String(r.config.dim)}, ${String(r.config.heads)} heads of ${String(r.config.head_dim)}, R ${String(r.config.features)}; ${o.sequences} sequences per pass${o.kernel === 'softmax' ? '; softmax kernel' : ''}${o.centerValues ? '; att with value centering' : ''}`);
+      console.log(`${String(r.config.model)}: L ${String(r.config.seq_length)}, d ${String(r.config.dim)}, ${String(r.config.heads)} heads of ${String(r.config.head_dim)}, R ${String(r.config.features)}; ${o.sequences} sequences per pass on ${o.device}${o.kernel === 'softmax' ? '; softmax kernel' : ''}${o.centerValues ? '; att with value centering' : ''}`);
       console.log('point          seq/s  speedup  ideal  core speedup  ideal core  best speedup  best core');
       for (const p of r.points) {
         const name = p.variant === 'att' || p.variant === 'att-mlp' ? `${p.variant} ${p.m}x${p.n}` : p.variant;

@@ -28,6 +28,7 @@ interface EvalCliOptions {
   grids?: [number, number][];
   listopsDir?: string;
   uniformAttention?: boolean;
+  device: string;
   json?: boolean;
   plot?: string;
 }
@@ -134,12 +135,14 @@ export function evalCommand(): Command {
     .option('--grids <grids>', 'MIMOFormer: grids MxN, comma-separated (default: the trained grids)', gridList('--grids'))
     .option('--listops-dir <dir>', 'MIMOFormer on ListOps: folder of basic_{train,val,test}.tsv (default DATA/listops)')
     .option('--uniform-attention', 'MIMOFormer ablation: zero every key projection, so each query weighs its sequence\'s tokens equally (the attention output becomes the sequence\'s mean value): what the model does without its attention patterns')
+    .option('--device <d>', 'MIMOFormer: where to evaluate, cpu, cuda, cuda:1, ... (cuda needs the addon built against a CUDA libtorch)', 'cpu')
     .option('--json', 'print the result as JSON')
     .option('--plot <file.svg>', 'write an SVG plot of accuracy against throughput')
     .action(async (file: string, o: EvalCliOptions) => {
       if (!existsSync(file)) throw new UsageError(`checkpoint not found: ${file}`);
       const info = readCheckpointInfo(file);
       if (o.uniformAttention && info.model !== 'mimoformer') throw new UsageError(`--uniform-attention: only for MIMOFormer checkpoints, ${file} holds a ${info.model} model`);
+      if (o.device !== 'cpu' && info.model !== 'mimoformer') throw new UsageError(`--device ${o.device}: only MIMOFormer checkpoints are evaluated off the CPU so far, ${file} holds a ${info.model} model`);
       if (o.grouping === 'length' && info.model !== 'mimoformer') throw new UsageError(`--grouping length: only for MIMOFormer checkpoints (sequences of variable length), ${file} holds a ${info.model} model`);
       if (info.model === 'datamux') {
         const split = cmd.getOptionValueSource('split') === 'cli' ? o.split : 'dev';
@@ -147,7 +150,7 @@ export function evalCommand(): Command {
       }
       if (info.model === 'mimoformer') {
         const split = cmd.getOptionValueSource('split') === 'cli' ? o.split : 'dev';
-        return evalMIMOFormerCheckpoint(file, info, { grids: o.grids, data: o.data, listopsDir: o.listopsDir, split, limit: o.limit, batch: o.groups, grouping: o.grouping, uniformAttention: o.uniformAttention, json: o.json });
+        return evalMIMOFormerCheckpoint(file, info, { grids: o.grids, data: o.data, listopsDir: o.listopsDir, split, limit: o.limit, batch: o.groups, grouping: o.grouping, uniformAttention: o.uniformAttention, device: o.device, json: o.json });
       }
       if (info.model === 'datamux-vision') {
         if (o.split === 'dev') throw new UsageError(`--split dev: MNIST has train and test splits only`);

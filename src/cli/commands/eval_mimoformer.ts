@@ -1,8 +1,8 @@
 // `mimo eval CHECKPOINT` for MIMOFormer checkpoints: accuracy and throughput on the checkpoint's LRA
 // task at each grid (default: the grids the run trained), with MACs per sequence (whole model and
 // attention core) for the ideal speedups.
-import { getThreads } from '../../tensor/index.js';
-import { loadLraTask, resolveDataDir, takeSubset } from '../../data/index.js';
+import { checkDevice, getThreads } from '../../tensor/index.js';
+import { loadLraTask, resolveDataDir, takeSubset, toDevice } from '../../data/index.js';
 import type { LraSplit, LraTask } from '../../data/index.js';
 import { loadMIMOFormer } from '../../models/checkpoint.js';
 import type { Checkpoint } from '../../models/checkpoint.js';
@@ -22,6 +22,8 @@ export interface MIMOFormerEvalCliOptions {
   grouping?: Grouping;
   /** Evaluate with every attention made uniform (MIMOFormer.makeAttentionUniform). */
   uniformAttention?: boolean;
+  /** Where to evaluate: 'cpu' (default), 'cuda', ... */
+  device?: string;
   json?: boolean;
 }
 
@@ -33,8 +35,10 @@ export async function evalMIMOFormerCheckpoint(file: string, info: Checkpoint, o
   const bad = grids.filter(([m, n]) => m > M || n > N);
   if (bad.length) throw new UsageError(`--grids ${bad.map(([m, n]) => `${m}x${n}`).join(',')}: the checkpoint's grid capacity is ${M}×${N}`);
   if (!extra.task) throw new UsageError(`${file} does not say which LRA task it was trained on; it was not written by \`mimo train mimoformer\``);
-  const data = takeSubset(await loadLraTask(extra.task, resolveDataDir(o.data), o.split, { length: c.maxLength, listopsDir: o.listopsDir }), o.limit ?? null, 1);
+  const device = checkDevice(o.device ?? 'cpu')!;
+  const data = toDevice(takeSubset(await loadLraTask(extra.task, resolveDataDir(o.data), o.split, { length: c.maxLength, listopsDir: o.listopsDir }), o.limit ?? null, 1), device);
   const { model } = loadMIMOFormer(file);
+  model.to(device);
   if (o.uniformAttention) model.makeAttentionUniform();
   const uniform = Boolean(o.uniformAttention || model.config.uniformAttention); // made uniform here, or trained so
   let points;
@@ -54,7 +58,7 @@ export async function evalMIMOFormerCheckpoint(file: string, info: Checkpoint, o
   model.dispose();
   const result = {
     checkpoint: file, model: 'mimoformer', config: info.config, step: extra.step ?? null, task: extra.task, split: o.split, sequences: rows[0]?.total ?? 0,
-    batch: o.batch, grouping: o.grouping ?? DEFAULT_GROUPING, uniform_attention: uniform, threads: getThreads(), points: rows,
+    batch: o.batch, grouping: o.grouping ?? DEFAULT_GROUPING, uniform_attention: uniform, device, threads: getThreads(), points: rows,
   };
   if (o.json) return printJson(result);
   const notes = [
@@ -62,7 +66,7 @@ export async function evalMIMOFormerCheckpoint(file: string, info: Checkpoint, o
     model.config.keys === 'hadamard' ? 'Hadamard keys' : '',
     o.uniformAttention ? 'attention made uniform' : model.config.uniformAttention ? 'trained with uniform attention' : '',
   ].filter(Boolean).map((t) => `, ${t}`).join('');
-  console.log(`${file} (${c.variant}, step ${result.step ?? '?'}${notes}) on LRA ${extra.task} ${o.split}: ${result.sequences} sequences, batch ${o.batch}`);
+  console.log(`${file} (${c.variant}, step ${result.step ?? '?'}${notes}) on LRA ${extra.task} ${o.split}: ${result.sequences} sequences, batch ${o.batch}, on ${device}`);
   console.log(formatTable(
     ['grid', 'accuracy', 'seq/s', 'MMAC/seq', 'core MMAC/seq', 'seconds'],
     rows.map((r) => [`${r.m}×${r.n}`, `${(100 * r.accuracy).toFixed(2)}%`, r.sequences_per_s.toFixed(1), (r.macs_per_sequence / 1e6).toFixed(2), (r.core_macs_per_sequence / 1e6).toFixed(2), r.seconds.toFixed(2)]),

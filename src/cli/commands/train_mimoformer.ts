@@ -71,6 +71,7 @@ export function trainMIMOFormerCommand(): Command {
     .option('--limit <n>', 'train on a random subset of n sequences', positiveInt('--limit'))
     .option('--eval-limit <n>', `evaluate on a random subset of n dev sequences (default ${d.evalLimit}; 0 = all)`, nonNegativeInt('--eval-limit'))
     .option('--seed <s>', 'random seed', nonNegativeInt('--seed'), d.seed)
+    .option('--device <d>', 'where to train: cpu, cuda, cuda:1, ... (cuda needs the addon built against a CUDA libtorch; not saved with the run, so a run can resume elsewhere)', 'cpu')
     .option('--resume', 'continue the run in --out from its last checkpoint (options not given are taken from the run)')
     .option('--stop-after <s>', 'stop after this checkpoint step (continue later with --resume)', positiveInt('--stop-after'))
     .option('--json', 'print the metrics of every evaluation as JSON');
@@ -92,6 +93,7 @@ export function trainMIMOFormerCommand(): Command {
         out,
         data: o.data as string | undefined,
         listopsDir: o.listopsDir as string | undefined,
+        device: o.device as string,
         resume: Boolean(o.resume),
         stopAfter: o.stopAfter as number | undefined,
         onStart: (s) => {
@@ -99,7 +101,7 @@ export function trainMIMOFormerCommand(): Command {
           const grids = c.points.map(([m, n]) => `${m}×${n}`).join(', ');
           ui.start(
             `MIMOFormer ${c.variant} (capacity ${c.m}×${c.n}, grids ${grids}; ${c.layers} layer(s), d ${c.dim}, ${c.heads}×${c.headDim} heads, R ${c.features}; ` +
-              `${s.parameters} parameters) on LRA ${c.task} (L ${c.length}): ${s.trainSequences} training sequences, ${s.evalSequences} dev sequences; ` +
+              `${s.parameters} parameters, on ${String(o.device)}) on LRA ${c.task} (L ${c.length}): ${s.trainSequences} training sequences, ${s.evalSequences} dev sequences; ` +
               `${c.steps} steps of ${c.batch}` + (c.curriculumSteps ? ` (first ${c.curriculumSteps} on ${c.curriculumStages > 1 ? `smaller grids in ${c.curriculumStages} stages` : 'half grids'})` : '') + (s.startStep ? `; resuming after step ${s.startStep}` : ''),
             s.totalSteps, s.startStep,
           );
@@ -113,7 +115,7 @@ export function trainMIMOFormerCommand(): Command {
       }),
     );
     const best = result.best && { checkpoint: result.best.checkpoint, step: result.best.step, dev_score: Math.round(result.best.score * 1e6) / 1e6 };
-    if (o.json) return printJson({ out: path.resolve(out), checkpoint: result.checkpoint, best: best ?? null, config: result.config, start_step: result.startStep, seconds: Math.round(result.seconds * 10) / 10, evals });
+    if (o.json) return printJson({ out: path.resolve(out), checkpoint: result.checkpoint, best: best ?? null, device: o.device, config: result.config, start_step: result.startStep, seconds: Math.round(result.seconds * 10) / 10, evals });
     console.log(`checkpoint ${result.checkpoint}; metrics ${path.join(out, RUN_FILES.metrics)}`);
     if (best) console.log(`best dev checkpoint ${best.checkpoint} (step ${best.step}, mean dev accuracy ${(100 * best.dev_score).toFixed(2)}%)`);
   });
