@@ -1,9 +1,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { liveTensors } from '../tensor/index.js';
+import { cudaAvailable, liveTensors } from '../tensor/index.js';
 import { loadFile } from '../io/index.js';
 import { readCheckpointInfo } from '../models/checkpoint.js';
 import { TrainConfigError, divisorsOf, readRunConfig, trainMIMOConv } from './mimoconv.js';
@@ -99,6 +99,8 @@ test('bad settings are TrainConfigErrors naming the setting', async () => {
   await assert.rejects(trainMIMOConv({ ...tiny, out, fastProbability: 2 }), TrainConfigError);
   await assert.rejects(trainMIMOConv({ ...tiny, out, resume: true }), /holds no train_state/);
   await assert.rejects(trainMIMOConv({ ...tiny, out: path.join(tmp, 'nodata'), data: path.join(tmp, 'no-such-dir') }), /MNIST file not found/);
+  if (!cudaAvailable()) await assert.rejects(trainMIMOConv({ ...tiny, out, device: 'cuda' }), /device 'cuda' requested, but this libtorch has no CUDA support/);
+  assert.equal(existsSync(out), false, 'a run that fails its settings leaves no run directory');
   assert.deepEqual(divisorsOf(12), [1, 2, 3, 4, 6, 12]);
 });
 

@@ -37,7 +37,7 @@
 //   previous-epoch grad-norm mean}; metrics.jsonl: one JSON line per finished epoch. Resume loads
 //   both files (their epochs must agree), truncates metrics.jsonl to the finished epochs and
 //   continues with epoch `epoch` + 1: same batches, same lr, bitwise-equal weights.
-import { Generator, Tensor, arange, cat, keep, noGrad, randperm, tidy, zeros } from '../tensor/index.js';
+import { Generator, Tensor, arange, cat, checkDevice, keep, noGrad, randperm, tidy, zeros } from '../tensor/index.js';
 import {
   CIFAR10_MEAN, CIFAR10_STD, MNIST_MEAN, MNIST_STD, Rng, augmentImages, deriveSeed, loadCifar10, loadMnist,
   mixupCrossEntropy, normalize, resolveDataDir, trainValSplit,
@@ -240,6 +240,8 @@ export interface TrainMIMOConvOptions extends Partial<MIMOConvTrainConfig> {
   /** Stop after this many epochs of the schedule (an interrupted run; resume continues it). */
   stopAfter?: number;
   evalBatchSize?: number;
+  /** Where to train: 'cpu' (default), 'cuda', ... The images stay in memory; each step's batch, the evaluation and calibration images go to the device. */
+  device?: string;
   onStart?: (s: { trainImages: number; evalImages: number; evalSplit: 'val' | 'test'; stepsPerEpoch: number; totalSteps: number; startEpoch: number; parameters: number; config: MIMOConvTrainConfig }) => void;
   onStep?: (s: StepProgress) => void;
   onEpoch?: (m: EpochMetrics) => void;
@@ -339,9 +341,11 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
     throw new TrainConfigError(`stopAfter must be a positive integer, got ${options.stopAfter}`);
   }
 
+  const device = checkDevice(options.device ?? 'cpu')!;
   const dir = resolveDataDir(options.data);
   const live: Tensor[] = [];
   const own = <T extends Tensor>(t: T): T => (live.push(keep(t)), t);
+  const onDevice = (t: Tensor): Tensor => (t.device === device ? t : own(t.to(device)));
   let model: ImageClassifier | undefined;
   let opt: Optimizer | undefined;
   let saved: SavedState | undefined;
@@ -359,23 +363,23 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
       trainIdx = own(split.train);
       let vIdx = own(split.val);
       if (config.evalLimit !== null && config.evalLimit < vIdx.shape[0]) vIdx = own(vIdx.narrow(0, 0, config.evalLimit).clone());
-      evalX = own(tidy(() => normalize(train.images.indexSelect(0, vIdx), spec.mean, spec.std)));
-      evalY = own(train.labels.indexSelect(0, vIdx));
+      evalX = onDevice(own(tidy(() => normalize(train.images.indexSelect(0, vIdx), spec.mean, spec.std))));
+      evalY = onDevice(own(train.labels.indexSelect(0, vIdx)));
     } else {
       trainIdx = own(arange(nAll));
       const test = await loadImageDataset(config.dataset, dir, 'test', config.evalLimit ?? undefined);
       own(test.images);
       own(test.labels);
-      evalX = own(tidy(() => normalize(test.images, spec.mean, spec.std)));
-      evalY = test.labels;
+      evalX = onDevice(own(tidy(() => normalize(test.images, spec.mean, spec.std))));
+      evalY = onDevice(test.labels);
     }
     const nTrain = trainIdx.shape[0];
     // Calibration images: a fixed random sample of the training rows, clean (no crop, flip or mixup).
     const calibrationCount = config.baseline || !config.normPerPoint ? 0 : Math.min(nTrain, config.calibrationGroups * config.cap);
-    const calX = calibrationCount === 0 ? undefined : own(tidy(() => {
+    const calX = calibrationCount === 0 ? undefined : onDevice(own(tidy(() => {
       const rows = trainIdx.indexSelect(0, randperm(nTrain, { generator: new Generator(deriveSeed(config.seed, CALIBRATION_STREAM)) }).narrow(0, 0, calibrationCount));
       return normalize(train.images.indexSelect(0, rows), spec.mean, spec.std);
-    }));
+    })));
     const stepsPerEpoch = Math.floor(nTrain / config.groups);
     if (stepsPerEpoch < 1) throw new TrainConfigError(`${nTrain} training images are fewer than one step's ${config.groups} superpositions (lower --groups)`);
     const totalSteps = stepsPerEpoch * config.epochs;
@@ -394,7 +398,7 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
     } else {
       model = config.baseline ? new WideResNet(baselineConfigOf(config), new Generator(config.seed)) : new MIMOConv(modelConfigOf(config), new Generator(config.seed));
     }
-    model.train();
+    model.to(device).train(); // before the optimizer takes the parameters
     const noDecay = new Set(model.activationParameters());
     const params = model.parameters().filter((p) => p.requiresGrad);
     const groups = [
@@ -440,13 +444,13 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
           const [loss, keyLoss, correct, norm] = tidy(() => {
             const idx = stream.narrow(0, offset, b);
             const aug = augmentImages(
-              train.images.indexSelect(0, idx), train.labels.indexSelect(0, idx),
+              train.images.indexSelect(0, idx).to(device), train.labels.indexSelect(0, idx).to(device),
               { pad: spec.pad, flipP: spec.flipP, mixupAlpha: config.mixupAlpha, mean: spec.mean, std: spec.std },
               { generator: augGen, rng: mixRng },
             );
             const logits = forwardAt(m, aug.x, n);
             const ce = mixupCrossEntropy(logits, aug.yA, aug.yB, aug.lambda);
-            const kl = m instanceof MIMOConv ? m.keyLoss() : zeros([]);
+            const kl = m instanceof MIMOConv ? m.keyLoss() : zeros([], { device });
             const total = config.keyLossWeight > 0 ? ce.add(kl.mul(config.keyLossWeight)) : ce;
             opt!.zeroGrad();
             total.backward();

@@ -56,6 +56,7 @@ interface TrainCliOptions {
   out: string;
   resume?: boolean;
   stopAfter?: number;
+  device: string;
   json?: boolean;
 }
 
@@ -105,6 +106,7 @@ function imageClassifierCommand(kind: 'mimoconv' | 'wideresnet'): Command {
     .option('--seed <s>', 'random seed (initialisation, order, augmentation, n draws)', nonNegativeInt('--seed'), d.seed)
     .option('--resume', 'continue the run in --out from its last finished epoch (options not given are taken from the run)')
     .option('--stop-after <e>', 'stop after this epoch of the schedule (continue later with --resume)', positiveInt('--stop-after'))
+    .option('--device <d>', 'where to train: cpu, cuda, cuda:1, ... (cuda needs the addon built against a CUDA libtorch; not saved with the run)', 'cpu')
     .option('--json', 'print the per-epoch metrics as JSON');
   cmd.action(async (o: TrainCliOptions) => {
     const given: Partial<MIMOConvTrainConfig> = {};
@@ -159,6 +161,7 @@ function imageClassifierCommand(kind: 'mimoconv' | 'wideresnet'): Command {
         data: o.data,
         resume: o.resume,
         stopAfter: o.stopAfter,
+        device: o.device,
         onStart: (s) => {
           start = s;
           const c = s.config;
@@ -166,7 +169,7 @@ function imageClassifierCommand(kind: 'mimoconv' | 'wideresnet'): Command {
             (c.baseline
               ? `WideResNet WRN-${c.depth}-${c.width} (stem ${16 * c.initialWidth}, ${c.activation}; ${s.parameters} parameters) on ${c.dataset}: `
               : `MIMOConv WRN-${c.depth}-${c.width} (stem ${16 * c.initialWidth}, cap ${c.cap}, ${c.binding}, ${c.activation}; ${s.parameters} parameters) on ${c.dataset}: `) +
-              `${s.trainImages} training images, evaluating on ${s.evalImages} ${s.evalSplit} images; ${s.stepsPerEpoch} steps/epoch of ${c.groups} ${c.baseline ? 'images' : 'superpositions'}` +
+              `${s.trainImages} training images on ${o.device}, evaluating on ${s.evalImages} ${s.evalSplit} images; ${s.stepsPerEpoch} steps/epoch of ${c.groups} ${c.baseline ? 'images' : 'superpositions'}` +
               (s.startEpoch ? `; resuming after epoch ${s.startEpoch}` : ''),
             s.totalSteps, s.startEpoch * s.stepsPerEpoch, { epoch: s.startEpoch + 1 },
           );
@@ -182,7 +185,7 @@ function imageClassifierCommand(kind: 'mimoconv' | 'wideresnet'): Command {
     );
     if (o.json) {
       return printJson({
-        out: path.resolve(o.out), checkpoint: result.checkpoint, config: result.config, start_epoch: result.startEpoch,
+        out: path.resolve(o.out), checkpoint: result.checkpoint, device: o.device, config: result.config, start_epoch: result.startEpoch,
         train_images: start?.trainImages, eval_images: start?.evalImages, steps_per_epoch: start?.stepsPerEpoch, seconds: Math.round(result.seconds * 10) / 10, epochs,
       });
     }
