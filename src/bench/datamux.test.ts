@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DataMUX } from '../models/datamux.js';
+import { cudaAvailable } from '../tensor/index.js';
 import { runDataMUXBench } from './datamux.js';
 
 test('bench datamux: one point per n, speedups against the first n, ideal speedups from the MAC counts', () => {
@@ -19,4 +20,6 @@ test('bench datamux: one point per n, speedups against the first n, ideal speedu
   assert.equal(r.points[2].ideal_speedup, Math.round((macs[0] / macs[1]) * 1000) / 1000);
   assert.equal(r.config.seq_length, 8);
   assert.equal(r.config.preset, 'default');
+  assert.equal(r.config.device, 'cpu');
+  if (!cudaAvailable()) assert.throws(() => runDataMUXBench({ ns: [1], length: 8, vocabSize: 50, groups: 2, runs: 1, warmup: 0, device: 'cuda' }), /no CUDA support/);
 });

@@ -3,9 +3,10 @@
 // point alike. Sentences/s count input sentences; inputs are random word ids filling the whole
 // sequence length (no padding: the cost does not depend on the words). Like the reference's
 // measurement, only the model's forward pass (mux, encoder, demux, task head; eval mode, no
-// gradients) is timed; the index demux's N+1 prefix tokens are part of the cost.
+// gradients) is timed; the index demux's N+1 prefix tokens are part of the cost. On a GPU ('cuda')
+// each timed call ends by waiting for the GPU.
 import os from 'node:os';
-import { Generator, Tensor, getThreads, keep, libtorchVersion, manualSeed, noGrad, randint, tidy } from '../tensor/index.js';
+import { Generator, Tensor, checkDevice, getThreads, keep, libtorchVersion, manualSeed, noGrad, randint, synchronize, tidy } from '../tensor/index.js';
 import { DataMUX, paperDataMUXConfig } from '../models/datamux.js';
 import type { DataMUXConfig, MuxKind } from '../models/datamux.js';
 import type { DemuxKind } from '../models/datamux_demux.js';
@@ -32,11 +33,13 @@ export interface DataMUXBenchOptions {
   runs: number;
   warmup: number;
   seed: number;
+  /** Where the models run: 'cpu' or 'cuda' (needs the addon built against a CUDA libtorch). */
+  device: string;
   onProgress?: (what: string) => void;
 }
 
 export const defaultDataMUXBench: DataMUXBenchOptions = {
-  preset: 'default', ns: [1, 2, 5, 10, 20, 40], length: 128, mux: 'gaussian', demux: 'index', vocabSize: 16000, groups: 16, runs: 10, warmup: 2, seed: 0,
+  preset: 'default', ns: [1, 2, 5, 10, 20, 40], length: 128, mux: 'gaussian', demux: 'index', vocabSize: 16000, groups: 16, runs: 10, warmup: 2, seed: 0, device: 'cpu',
 };
 
 /**
@@ -74,16 +77,20 @@ export function runDataMUXBench(o: Partial<DataMUXBenchOptions> = {}): DataMUXBe
   const c: DataMUXBenchOptions = { ...defaultDataMUXBench, ...DATAMUX_BENCH_RUN_DEFAULTS[preset], ...given };
   if (!(c.preset in DATAMUX_BENCH_PRESETS)) throw new RangeError(`runDataMUXBench: preset must be default or paper, got '${String(c.preset)}'`);
   const progress = c.onProgress ?? (() => {});
+  const device = checkDevice(c.device)!;
   manualSeed(c.seed);
   const arch = DATAMUX_BENCH_PRESETS[c.preset];
   const models: DataMUX[] = [];
   const inputs: Tensor[] = [];
   try {
     for (const n of c.ns) {
-      models.push(new DataMUX({ ...arch, instances: n, maxLength: c.length, vocabSize: c.vocabSize, mux: c.mux, demux: c.demux, dropout: 0.1 }, new Generator(c.seed)).eval());
-      inputs.push(keep(randint(1, c.vocabSize, [c.groups * n, c.length], { generator: new Generator(c.seed + n) })));
+      models.push(new DataMUX({ ...arch, instances: n, maxLength: c.length, vocabSize: c.vocabSize, mux: c.mux, demux: c.demux, dropout: 0.1 }, new Generator(c.seed)).to(device).eval());
+      inputs.push(keep(tidy(() => randint(1, c.vocabSize, [c.groups * n, c.length], { generator: new Generator(c.seed + n) }).to(device))));
     }
-    const infer = (i: number) => noGrad(() => tidy(() => void models[i].forward(inputs[i], c.ns[i])));
+    const infer = (i: number) => {
+      noGrad(() => tidy(() => void models[i].forward(inputs[i], c.ns[i])));
+      synchronize();
+    };
     progress(`warm-up (${c.warmup} round${c.warmup === 1 ? '' : 's'})`);
     for (let w = 0; w < c.warmup; w++) c.ns.forEach((_, i) => infer(i));
     const ms = c.ns.map(() => [] as number[]);
@@ -102,7 +109,7 @@ export function runDataMUXBench(o: Partial<DataMUXBenchOptions> = {}): DataMUXBe
         model: `DataMUX ${arch.layers}×${arch.dim} (${c.preset} preset)`, preset: c.preset, ...arch, seq_length: c.length, mux: c.mux, demux: c.demux,
         vocab_size: c.vocabSize, groups_per_batch: c.groups, runs: c.runs, warmup: c.warmup,
         timed: 'forward pass only (mux, encoder, demux, sentence head), eval mode, no gradients; one model per N',
-        threads: getThreads(), allocator: allocator(), libtorch: libtorchVersion(),
+        device, threads: getThreads(), allocator: allocator(), libtorch: libtorchVersion(),
         cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.availableParallelism(), node: process.version, date: new Date().toISOString(),
       },
       points,

@@ -196,7 +196,7 @@ export class DataMUX extends Module {
         prefix[i * (N + 1) + i] = V + i; // ε_i at slot i
         prefix[i * (N + 1) + N] = V + N; // the shared CLS
       }
-      const p = intTensor(prefix, [n, N + 1]).repeat(rows / n, 1);
+      const p = intTensor(prefix, [n, N + 1], ids.device).repeat(rows / n, 1);
       return cat([p, ids], 1);
     });
   }
@@ -210,7 +210,7 @@ export class DataMUX extends Module {
       const full = this.prefixLength > 0 ? this.withPrefix(ids, n) : ids; // [B·n, L']
       const [rows, L] = full.shape;
       const B = rows / n;
-      const positions = tensorRange(L);
+      const positions = tensorRange(L, full.device);
       let e = this.drop.forward(this.embeddingNorm.forward(this.tokenEmbedding.forward(full).add(this.positionEmbedding.forward(positions)))); // [B·n, L', d]
       let keyMask: Tensor | undefined;
       if (c.maskPadding) {
@@ -257,7 +257,7 @@ export class DataMUX extends Module {
       } else logits = this.head[0].forward(tokens!).reshape([rows, L, C]);
       if (!o.retrieval) return { logits };
       const d = this.config.dim;
-      const pick = randint(0, n, [B, 1, L], { generator: o.generator }); // I_j per mix and position
+      const pick = randint(0, n, [B, 1, L], { generator: o.generator }).to(ids.device); // I_j per mix and position (drawn on the CPU: the same on every device)
       const feats = tokens!.gather(1, pick.unsqueeze(3).expand([B, 1, L, d])).reshape([B * L, d]);
       const tok = ids.reshape([B, n, L]).gather(1, pick).reshape([B * L]);
       // Decode only the positions whose target is a word (padding targets are ignored anyway): the
@@ -292,10 +292,10 @@ export class DataMUX extends Module {
   }
 }
 
-function tensorRange(L: number): Tensor {
-  return intTensor(Int32Array.from({ length: L }, (_, i) => i), [L]);
+function tensorRange(L: number, device: string): Tensor {
+  return intTensor(Int32Array.from({ length: L }, (_, i) => i), [L], device);
 }
 
-function intTensor(values: Int32Array, shape: number[]): Tensor {
-  return tensor(Array.from(values), { shape, dtype: 'int64' });
+function intTensor(values: Int32Array, shape: number[], device: string): Tensor {
+  return tensor(Array.from(values), { shape, dtype: 'int64', device });
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Generator, noGrad, tidy } from '../tensor/index.js';
+import { Generator, cudaAvailable, noGrad, tidy } from '../tensor/index.js';
 import { Vocab, loadSst2, resolveDataDir } from '../data/index.js';
 import type { VocabJson } from '../data/index.js';
 import { loadFile } from '../io/index.js';
@@ -71,6 +71,7 @@ test('a run resumed from its checkpoint ends with the same weights and metrics a
     assert.equal(first.evals.length, 1);
     await assert.rejects(trainDataMUX({ out: b, ...cfg }), /already holds a run/);
     await assert.rejects(trainDataMUX({ out: b, ...cfg, lr: 1e-3, resume: true }), /other settings \(lr: saved 0\.003, given 0\.001\)/);
+    if (!cudaAvailable()) await assert.rejects(trainDataMUX({ out: b, ...cfg, resume: true, device: 'cuda' }), /no CUDA support/);
     const rest = await trainDataMUX({ out: b, ...cfg, resume: true });
     assert.equal(rest.startStep, 3);
     const wa = loadFile(path.join(a, 'model.safetensors')).tensors;

@@ -24,7 +24,7 @@
 // * Run directory as for MIMOConv: model.safetensors (saveModelCheckpoint 'datamux', extra {step,
 //   phase, vocab, eval_accuracy, ...}), train_state.safetensors (AdamW state, step, config),
 //   metrics.jsonl (one line per evaluation).
-import { F, Generator, Tensor, manualSeed, noGrad, tensor, tidy } from '../tensor/index.js';
+import { F, Generator, Tensor, checkDevice, manualSeed, noGrad, tensor, tidy } from '../tensor/index.js';
 import { Rng, Vocab, deriveSeed, loadSst2, resolveDataDir } from '../data/index.js';
 import type { VocabJson } from '../data/index.js';
 import { AdamW, clipGradNorm_ } from '../nn/optim/index.js';
@@ -188,6 +188,8 @@ export interface TrainDataMUXOptions extends Partial<DataMUXTrainConfig> {
   resume?: boolean;
   /** Stop after this global step (an interrupted run; resume continues it). Must be a checkpoint step. */
   stopAfter?: number;
+  /** Where to train: 'cpu' (default), 'cuda', ... (the encoded sentences and the model live there). */
+  device?: string;
   onStart?: (s: { trainSentences: number; evalSentences: number; vocabSize: number; totalSteps: number; startStep: number; parameters: number; config: DataMUXTrainConfig }) => void;
   onStep?: (s: DataMUXStepProgress) => void;
   onEval?: (m: DataMUXMetrics) => void;
@@ -236,6 +238,7 @@ export async function trainDataMUX(options: TrainDataMUXOptions): Promise<TrainD
     throw new TrainConfigError(`stopAfter must be a checkpoint step (${marks.join(', ')}), got ${options.stopAfter}`);
   }
 
+  const device = checkDevice(options.device ?? 'cpu')!;
   const dir = resolveDataDir(options.data);
   const live: Tensor[] = [];
   let model: DataMUX | undefined;
@@ -256,18 +259,18 @@ export async function trainDataMUX(options: TrainDataMUXOptions): Promise<TrainD
       vocab = Vocab.build(train.sentences, { minFreq: config.minFreq, maxWords: config.maxWords });
       model = new DataMUX(dataMUXModelConfig(config, vocab.size), new Generator(config.seed));
     }
-    const trainIds = encodeSentences(vocab, train.sentences, config.maxLength).keep();
+    const trainIds = tidy(() => encodeSentences(vocab, train.sentences, config.maxLength).to(device)).keep();
     live.push(trainIds);
-    const trainLabels = tidy(() => tensorOf(train.labels)).keep();
+    const trainLabels = tidy(() => tensorOf(train.labels, device)).keep();
     live.push(trainLabels);
-    const devIds = encodeSentences(vocab, dev.sentences, config.maxLength).keep();
+    const devIds = tidy(() => encodeSentences(vocab, dev.sentences, config.maxLength).to(device)).keep();
     live.push(devIds);
-    const devLabels = tensorOf(dev.labels).keep();
+    const devLabels = tensorOf(dev.labels, device).keep();
     live.push(devLabels);
     const lengths = Int32Array.from({ length: train.sentences.length }, (_, i) => Math.min(config.maxLength, 1 + train.sentences[i].split(/\s+/).filter((w) => w).length));
     const nTrain = train.sentences.length;
 
-    model.train();
+    model.to(device).train(); // before the optimizer takes the parameters
     const params = model.parameters().filter((p) => p.requiresGrad);
     opt = new AdamW(params, { lr: config.lr, weightDecay: config.weightDecay });
     if (saved) {
@@ -294,7 +297,7 @@ export async function trainDataMUX(options: TrainDataMUXOptions): Promise<TrainD
       for (const g of opt.paramGroups) g.lr = lr;
       const [wTask, wRet] = phase === 'retrieval' ? [0, 1] : [config.taskWeight, config.retrievalWeight];
       const r = tidy(() => {
-        const idx = tensorOf(Int32Array.from(pick));
+        const idx = tensorOf(Int32Array.from(pick), device);
         const x = trainIds.indexSelect(0, idx).narrow(1, 0, L).contiguous();
         const y = trainLabels.indexSelect(0, idx);
         const o = m.run(x, n, { retrieval: wRet > 0, generator: new Generator(deriveSeed(config.seed, 3 * s + 2)) });
@@ -358,8 +361,8 @@ export async function trainDataMUX(options: TrainDataMUXOptions): Promise<TrainD
   }
 }
 
-function tensorOf(v: Int32Array): Tensor {
-  return tensor(Array.from(v), { shape: [v.length], dtype: 'int64' });
+function tensorOf(v: Int32Array, device: string): Tensor {
+  return tensor(Array.from(v), { shape: [v.length], dtype: 'int64', device });
 }
 
 function saveDataMUXState(file: string, opt: AdamW, step: number, config: DataMUXTrainConfig): void {

@@ -177,7 +177,7 @@ function serveCommand(): Command {
 }
 
 interface DataMUXFlags {
-  json?: boolean; preset: DataMUXBenchPreset; n: number[]; length: number; mux: MuxKind; demux: DemuxKind; groups?: number; runs?: number;
+  json?: boolean; preset: DataMUXBenchPreset; n: number[]; length: number; mux: MuxKind; demux: DemuxKind; groups?: number; runs?: number; device: string;
 }
 
 function datamuxCommand(): Command {
@@ -192,15 +192,16 @@ function datamuxCommand(): Command {
     .option('--demux <d>', 'index, mlp or rsa', choice<DemuxKind>('--demux', DEMUX_KINDS), d.demux)
     .option('--groups <g>', 'mixes per forward pass (a pass at n holds groups x n sentences; default 16, paper preset 8)', positiveInt('--groups'))
     .option('--runs <n>', 'timed rounds, medians reported (default 10, paper preset 3)', positiveInt('--runs'))
+    .option('--device <d>', 'where the models run: cpu, cuda, cuda:1, ... (cuda needs the addon built against a CUDA libtorch)', 'cpu')
     .action((o: DataMUXFlags) => {
       const bad = o.n.filter((n) => n > MAX_INSTANCES);
       if (bad.length) throw new UsageError(`--n ${bad.join(',')}: N must be at most ${MAX_INSTANCES}`);
       const r = runDataMUXBench({
-        preset: o.preset, ns: o.n, length: o.length, mux: o.mux, demux: o.demux, groups: o.groups, runs: o.runs,
+        preset: o.preset, ns: o.n, length: o.length, mux: o.mux, demux: o.demux, groups: o.groups, runs: o.runs, device: o.device,
         onProgress: (s) => process.stderr.write(`  ${s}\n`),
       });
       if (o.json) return printJson(r);
-      console.log(`${String(r.config.model)}, ${o.mux} mux, ${o.demux} demux, sequence length ${o.length}, ${String(r.config.groups_per_batch)} mixes per pass`);
+      console.log(`${String(r.config.model)}, ${o.mux} mux, ${o.demux} demux, sequence length ${o.length}, ${String(r.config.groups_per_batch)} mixes per pass, on ${o.device}`);
       console.log('n   sentences/s  speedup   ideal  MMAC/sentence');
       for (const p of r.points) {
         console.log([String(p.n).padEnd(3), String(p.infer_instances_per_s).padStart(11), String(p.speedup).padStart(8), String(p.ideal_speedup).padStart(7),

@@ -44,6 +44,7 @@ test('mimo train datamux rejects bad settings as usage errors', async () => {
     [['--n', '41'], /--n must be an integer from 1 to 40/],
     [['--mux', 'hrr'], /--mux must be one of gaussian, orthogonal, binary/],
     [['--points', '3', '--n', '2'], /operating point 3 must be in 1\.\.N = 2/],
+    [['--task', 'mnist', '--device', 'cuda'], /--device cuda: the MNIST DataMUX trains on the CPU only so far/],
   ] as [string[], RegExp][]) {
     const r = await captureCommand(trainCommand(), ['datamux', ...tiny, ...args, '--out', path.join(tmp, 'bad')]);
     assert.ok(r.error instanceof UsageError && re.test(r.error.message), `${args.join(' ')}: ${String(r.error)}`);

@@ -74,8 +74,10 @@ export function trainDataMUXCommand(): Command {
     .option('--loss <l>', 'mnist: mse (tanh scores against ±1, the reference) or ce', choice('--loss', ['mse', 'ce'] as const), defaultDataMUXVisionTrainConfig.loss)
     .option('--resume', 'continue the run in --out from its last checkpoint (options not given are taken from the run)')
     .option('--stop-after <s>', 'stop after this checkpoint step (continue later with --resume)', positiveInt('--stop-after'))
+    .option('--device <d>', 'sst2: where to train, cpu, cuda, cuda:1, ... (cuda needs the addon built against a CUDA libtorch; not saved with the run)', 'cpu')
     .option('--json', 'print the metrics of every evaluation as JSON');
   cmd.action(async (o: Record<string, unknown>) => {
+    if (o.task === 'mnist' && o.device !== 'cpu') throw new UsageError(`--device ${String(o.device)}: the MNIST DataMUX trains on the CPU only so far`);
     if (o.task === 'mnist') return trainVision(cmd, o);
     const out = o.out as string;
     let saved: DataMUXTrainConfig | undefined;
@@ -98,11 +100,12 @@ export function trainDataMUXCommand(): Command {
         data: o.data as string | undefined,
         resume: Boolean(o.resume),
         stopAfter: o.stopAfter as number | undefined,
+        device: o.device as string,
         onStart: (s) => {
           const c = s.config;
           ui.start(
             `DataMUX N=${c.instances} (${c.mux} mux, ${c.demux} demux, ${c.layers}×${c.dim}, ${c.maskPadding ? 'padding masked' : 'padding mixed'}, ${c.pooling} pooling; ` +
-              `${s.parameters} parameters, ${s.vocabSize} tokens) on SST-2: ${s.trainSentences} training sentences, ${s.evalSentences} dev sentences; ` +
+              `${s.parameters} parameters, ${s.vocabSize} tokens, on ${String(o.device)}) on SST-2: ${s.trainSentences} training sentences, ${s.evalSentences} dev sentences; ` +
               `${c.warmupSteps} retrieval + ${c.steps} task steps of ${c.groups} mixes` + (s.startStep ? `; resuming after step ${s.startStep}` : ''),
             s.totalSteps, s.startStep,
           );
@@ -120,7 +123,7 @@ export function trainDataMUXCommand(): Command {
         },
       }),
     );
-    if (o.json) return printJson({ out: path.resolve(out), checkpoint: result.checkpoint, config: result.config, start_step: result.startStep, seconds: Math.round(result.seconds * 10) / 10, evals });
+    if (o.json) return printJson({ out: path.resolve(out), checkpoint: result.checkpoint, device: o.device, config: result.config, start_step: result.startStep, seconds: Math.round(result.seconds * 10) / 10, evals });
     console.log(`checkpoint ${result.checkpoint}; metrics ${path.join(out, RUN_FILES.metrics)}`);
   });
   return cmd;
