@@ -4,9 +4,9 @@
 // sequence length (no padding: the cost does not depend on the words). Like the reference's
 // measurement, only the model's forward pass (mux, encoder, demux, task head; eval mode, no
 // gradients) is timed; the index demux's N+1 prefix tokens are part of the cost. On a GPU ('cuda')
-// each timed call ends by waiting for the GPU.
+// the clock waits for the GPU (stats.timeMs).
 import os from 'node:os';
-import { Generator, Tensor, checkDevice, getThreads, keep, libtorchVersion, manualSeed, noGrad, randint, synchronize, tidy } from '../tensor/index.js';
+import { Generator, Tensor, checkDevice, getThreads, keep, libtorchVersion, manualSeed, noGrad, randint, tidy } from '../tensor/index.js';
 import { DataMUX, paperDataMUXConfig } from '../models/datamux.js';
 import type { DataMUXConfig, MuxKind } from '../models/datamux.js';
 import type { DemuxKind } from '../models/datamux_demux.js';
@@ -87,10 +87,7 @@ export function runDataMUXBench(o: Partial<DataMUXBenchOptions> = {}): DataMUXBe
       models.push(new DataMUX({ ...arch, instances: n, maxLength: c.length, vocabSize: c.vocabSize, mux: c.mux, demux: c.demux, dropout: 0.1 }, new Generator(c.seed)).to(device).eval());
       inputs.push(keep(tidy(() => randint(1, c.vocabSize, [c.groups * n, c.length], { generator: new Generator(c.seed + n) }).to(device))));
     }
-    const infer = (i: number) => {
-      noGrad(() => tidy(() => void models[i].forward(inputs[i], c.ns[i])));
-      synchronize();
-    };
+    const infer = (i: number) => noGrad(() => tidy(() => void models[i].forward(inputs[i], c.ns[i])));
     progress(`warm-up (${c.warmup} round${c.warmup === 1 ? '' : 's'})`);
     for (let w = 0; w < c.warmup; w++) c.ns.forEach((_, i) => infer(i));
     const ms = c.ns.map(() => [] as number[]);

@@ -2,9 +2,9 @@
 // inference (eval mode, noGrad) and one SGD training step (forward + backward + step), all measured in
 // the same process, interleaved round by round so that drift in machine load hits every configuration
 // alike. Images/s are counted per input image. Random inputs stand in for CIFAR-10 (the cost does not
-// depend on the content). On a GPU ('cuda') each timed call ends by waiting for the GPU.
+// depend on the content). On a GPU ('cuda') the clock waits for the GPU (stats.timeMs).
 import os from 'node:os';
-import { F, Generator, Tensor, checkDevice, getThreads, keep, libtorchVersion, manualSeed, noGrad, randint, randn, synchronize, tidy } from '../tensor/index.js';
+import { F, Generator, Tensor, checkDevice, getThreads, keep, libtorchVersion, manualSeed, noGrad, randint, randn, tidy } from '../tensor/index.js';
 import { optim } from '../nn/index.js';
 import type { Module } from '../nn/index.js';
 import { MIMOConv } from '../models/mimoconv.js';
@@ -111,10 +111,6 @@ export function runMIMOConvBench(o: Partial<MIMOConvBenchOptions> = {}): MIMOCon
   const baseTrain = new WideResNet(arch, new Generator(c.seed));
   const models = [mimo, mimoTrain, base, baseTrain];
   for (const m of models) m.to(device); // before the trainers' optimizers take the parameters
-  const synced = (f: () => void) => () => {
-    f();
-    synchronize();
-  };
 
   const ns = Array.from({ length: c.cap }, (_, i) => i + 1).filter((d) => c.cap % d === 0);
   const cases: Case[] = [];
@@ -123,8 +119,8 @@ export function runMIMOConvBench(o: Partial<MIMOConvBenchOptions> = {}): MIMOCon
     cases.push({
       label: 'baseline',
       images: c.groups,
-      infer: synced(() => noGrad(() => tidy(() => void base.forward(x)))),
-      train: c.train ? synced(sgdTrainer(baseTrain, (v) => baseTrain.forward(v), () => undefined, x, y)) : undefined,
+      infer: () => noGrad(() => tidy(() => void base.forward(x))),
+      train: c.train ? sgdTrainer(baseTrain, (v) => baseTrain.forward(v), () => undefined, x, y) : undefined,
     });
   }
   for (const n of ns) {
@@ -132,8 +128,8 @@ export function runMIMOConvBench(o: Partial<MIMOConvBenchOptions> = {}): MIMOCon
     cases.push({
       label: `n=${n}`,
       images: c.groups * n,
-      infer: synced(() => noGrad(() => tidy(() => void mimo.forward(x, n)))),
-      train: c.train ? synced(sgdTrainer(mimoTrain, (v) => mimoTrain.forward(v, n), () => mimoTrain.keyLoss(), x, y)) : undefined,
+      infer: () => noGrad(() => tidy(() => void mimo.forward(x, n))),
+      train: c.train ? sgdTrainer(mimoTrain, (v) => mimoTrain.forward(v, n), () => mimoTrain.keyLoss(), x, y) : undefined,
     });
   }
 

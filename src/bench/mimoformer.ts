@@ -14,9 +14,9 @@
 // (best_speedup: on a shared machine, interference only adds time). With centerValues the att model
 // centres its values, and its core then also times what centering adds (each sequence's mean input,
 // its value projection, the bundled means taken out of the value bundles, their output projection).
-// On a GPU ('cuda') each timed call ends by waiting for the GPU (kernels run asynchronously).
+// On a GPU ('cuda') the clock waits for the GPU (stats.timeMs).
 import os from 'node:os';
-import { Generator, Tensor, checkDevice, getThreads, keep, libtorchVersion, manualSeed, noGrad, randint, randn, synchronize, tidy } from '../tensor/index.js';
+import { Generator, Tensor, checkDevice, getThreads, keep, libtorchVersion, manualSeed, noGrad, randint, randn, tidy } from '../tensor/index.js';
 import { MIMOFormer } from '../models/mimoformer.js';
 import type { GridPoint, MIMOFormerConfig, MIMOFormerVariant } from '../models/mimoformer.js';
 import { FAVOR_KERNELS, softmaxAttention } from '../models/favor.js';
@@ -133,10 +133,6 @@ export function runMIMOFormerBench(o: Partial<MIMOFormerBenchOptions> = {}): MIM
   manualSeed(c.seed);
   // Inputs are drawn on the CPU (the same numbers on every device), then moved.
   const put = (make: () => Tensor): Tensor => keep(tidy(() => make().to(device)));
-  const synced = (f: () => void) => () => {
-    f();
-    synchronize();
-  };
   const shape: Shape = { ...MIMOFORMER_BENCH_SHAPES[c.task], ...c.shape };
   const L = shape.maxLength;
   // One model per variant, at the largest grid requested for it.
@@ -176,8 +172,8 @@ export function runMIMOFormerBench(o: Partial<MIMOFormerBenchOptions> = {}): MIM
       if (p.variant === 'att' && c.centerValues) return () => noGrad(() => tidy(() => void att.centeredReadout(bundles, x, undefined, p)));
       if (p.variant === 'att') return () => noGrad(() => tidy(() => void superposedReadout(bundles, p.m, att.omega, att.kernel)));
       return () => noGrad(() => tidy(() => void blockCore(bundles, att.omega, att.kernel)));
-    }).map(synced);
-    const infer = specs.map((p) => synced(() => noGrad(() => tidy(() => void models.get(p.variant)!.forward(ids, undefined, { m: p.m, n: p.n })))));
+    });
+    const infer = specs.map((p) => () => noGrad(() => tidy(() => void models.get(p.variant)!.forward(ids, undefined, { m: p.m, n: p.n }))));
     const label = (p: MIMOFormerBenchPointSpec) => (p.m * p.n === 1 && p.variant !== 'att' && p.variant !== 'att-mlp' ? p.variant : `${p.variant} ${p.m}×${p.n}`);
     progress(`warm-up (${c.warmup} round${c.warmup === 1 ? '' : 's'})`);
     for (let w = 0; w < c.warmup; w++) specs.forEach((_, i) => (infer[i](), cores[i]()));

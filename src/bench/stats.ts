@@ -1,4 +1,5 @@
 // Timing helpers for benchmarks: medians of repeated measurements.
+import { synchronize } from '../tensor/index.js';
 
 export function median(xs: readonly number[]): number {
   if (xs.length === 0) throw new Error('median of no values');
@@ -7,10 +8,16 @@ export function median(xs: readonly number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-/** Milliseconds taken by fn, with a high-resolution clock. */
+/**
+ * Milliseconds taken by fn, with a high-resolution clock. GPU kernels run asynchronously, so the
+ * clock starts once the work queued before fn is done and stops once fn's own is (synchronize(); a
+ * no-op without CUDA).
+ */
 export function timeMs(fn: () => void): number {
+  synchronize();
   const t0 = process.hrtime.bigint();
   fn();
+  synchronize();
   return Number(process.hrtime.bigint() - t0) / 1e6;
 }
 
