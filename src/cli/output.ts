@@ -92,6 +92,9 @@ export class UsageError extends Error {
 }
 
 /** An aligned text table: the first column left-aligned, the others right-aligned. */
+/** The help of every --device option: what it takes and what cuda needs. */
+export const DEVICE_HELP = 'cpu, cuda, cuda:1, ... (cuda needs the addon built against a CUDA libtorch)';
+
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');

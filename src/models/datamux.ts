@@ -24,7 +24,7 @@
 // forward(ids, n) uses the first n ≤ N of them, so one model serves every n ≤ N (with the index
 // prefix still N+1 long; slots n..N−1 are padding). Every mux/demux combination allows it; it
 // gives sensible outputs at n ≠ N only for a model trained at those n (see train/datamux.ts).
-import { F, Tensor, cat, einsum, noGrad, randint, tensor, tidy } from '../tensor/index.js';
+import { F, Tensor, arange, cat, einsum, noGrad, randint, tensor, tidy } from '../tensor/index.js';
 import type { Generator } from '../tensor/index.js';
 import { Dropout, Embedding, LayerNorm, Linear, Module, maskedMean } from '../nn/index.js';
 import { BinaryHadamard, GaussianHadamard, RandomOrthogonal } from '../superposition/index.js';
@@ -210,7 +210,7 @@ export class DataMUX extends Module {
       const full = this.prefixLength > 0 ? this.withPrefix(ids, n) : ids; // [B·n, L']
       const [rows, L] = full.shape;
       const B = rows / n;
-      const positions = tensorRange(L, full.device);
+      const positions = arange(0, L, 1, { dtype: 'int64', device: full.device });
       let e = this.drop.forward(this.embeddingNorm.forward(this.tokenEmbedding.forward(full).add(this.positionEmbedding.forward(positions)))); // [B·n, L', d]
       let keyMask: Tensor | undefined;
       if (c.maskPadding) {
@@ -290,10 +290,6 @@ export class DataMUX extends Module {
     const head = task === 'sentence' ? n * (d * d + d * C) : n * length * d * C;
     return (muxMacs + enc + dem + head) / n;
   }
-}
-
-function tensorRange(L: number, device: string): Tensor {
-  return intTensor(Int32Array.from({ length: L }, (_, i) => i), [L], device);
 }
 
 function intTensor(values: Int32Array, shape: number[], device: string): Tensor {

@@ -1,7 +1,7 @@
 // `mimo bench engine`: the engine benchmark (numbers as JSON or a table).
 import { Command, InvalidArgumentError } from 'commander';
 import { defaultEngineBench, runEngineBench } from '../../bench/engine.js';
-import { UsageError, nonNegativeInt, positiveInt, positiveIntList, positiveNumber, printJson } from '../output.js';
+import { DEVICE_HELP, UsageError, nonNegativeInt, positiveInt, positiveIntList, positiveNumber, printJson } from '../output.js';
 import { defaultDataBench, runDataBench } from '../../bench/data.js';
 import { defaultMIMOConvBench, runMIMOConvBench } from '../../bench/mimoconv.js';
 import { defaultDataMUXBench, runDataMUXBench } from '../../bench/datamux.js';
@@ -92,7 +92,7 @@ function mimoconvCommand(): Command {
     .option('--runs <n>', 'timed rounds (medians reported)', positiveInt('--runs'), d.runs)
     .option('--no-train', 'skip the training-step measurement')
     .option('--channels-last', 'feed the inputs in channels-last memory format')
-    .option('--device <d>', 'where the models run: cpu, cuda, cuda:1, ... (cuda needs the addon built against a CUDA libtorch)', 'cpu')
+    .option('--device <d>', `where the models run: ${DEVICE_HELP}`, 'cpu')
     .action((o: MIMOConvFlags) => {
       const r = runMIMOConvBench({
         depth: o.depth, width: o.width, initialWidth: o.initialWidth, cap: o.cap, binding: o.binding, activation: o.activation,
@@ -192,7 +192,7 @@ function datamuxCommand(): Command {
     .option('--demux <d>', 'index, mlp or rsa', choice<DemuxKind>('--demux', DEMUX_KINDS), d.demux)
     .option('--groups <g>', 'mixes per forward pass (a pass at n holds groups x n sentences; default 16, paper preset 8)', positiveInt('--groups'))
     .option('--runs <n>', 'timed rounds, medians reported (default 10, paper preset 3)', positiveInt('--runs'))
-    .option('--device <d>', 'where the models run: cpu, cuda, cuda:1, ... (cuda needs the addon built against a CUDA libtorch)', 'cpu')
+    .option('--device <d>', `where the models run: ${DEVICE_HELP}`, 'cpu')
     .action((o: DataMUXFlags) => {
       const bad = o.n.filter((n) => n > MAX_INSTANCES);
       if (bad.length) throw new UsageError(`--n ${bad.join(',')}: N must be at most ${MAX_INSTANCES}`);
@@ -234,7 +234,7 @@ function mimoformerCommand(): Command {
     .option('--warmup <n>', 'untimed rounds first', nonNegativeInt('--warmup'), d.warmup)
     .option('--center-values', 'att points centre their values (as train mimoformer --center-values); the core then includes the centering')
     .option('--kernel <k>', `FAVOR+ kernel of the Performer and the att / att-mlp points: ${FAVOR_KERNELS.join(', ')} (as train mimoformer --kernel)`, choice<FavorKernel>('--kernel', FAVOR_KERNELS), d.kernel)
-    .option('--device <d>', 'where the models run: cpu, cuda, cuda:1, ... (cuda needs the addon built against a CUDA libtorch)', 'cpu')
+    .option('--device <d>', `where the models run: ${DEVICE_HELP}`, 'cpu')
     .action((o: MIMOFormerFlags) => {
       const r = runMIMOFormerBench({
         task: o.task, points: o.points ?? d.points, sequences: o.sequences, runs: o.runs, warmup: o.warmup, centerValues: o.centerValues ?? false, kernel: o.kernel, device: o.device,

@@ -11,7 +11,7 @@ import { DATASET_SPECS, IMAGE_DATASETS, divisorsOf, evaluateMIMOConv, loadImageD
 import type { EvalPoint, ImageDataset } from '../../train/mimoconv.js';
 import { DEFAULT_GROUPING, GROUPINGS } from '../../train/evaluate.js';
 import type { Grouping } from '../../train/evaluate.js';
-import { UsageError, choice, positiveInt, positiveIntList, printJson } from '../output.js';
+import { DEVICE_HELP, UsageError, choice, positiveInt, positiveIntList, printJson } from '../output.js';
 import { evalDataMUXCheckpoint, evalDataMUXVisionCheckpoint } from './eval_datamux.js';
 import { evalMIMOFormerCheckpoint } from './eval_mimoformer.js';
 import { gridList } from './train_mimoformer.js';
@@ -135,7 +135,7 @@ export function evalCommand(): Command {
     .option('--grids <grids>', 'MIMOFormer: grids MxN, comma-separated (default: the trained grids)', gridList('--grids'))
     .option('--listops-dir <dir>', 'MIMOFormer on ListOps: folder of basic_{train,val,test}.tsv (default DATA/listops)')
     .option('--uniform-attention', 'MIMOFormer ablation: zero every key projection, so each query weighs its sequence\'s tokens equally (the attention output becomes the sequence\'s mean value): what the model does without its attention patterns')
-    .option('--device <d>', 'MIMOFormer: where to evaluate, cpu, cuda, cuda:1, ... (cuda needs the addon built against a CUDA libtorch)', 'cpu')
+    .option('--device <d>', `MIMOFormer: where to evaluate, ${DEVICE_HELP}`, 'cpu')
     .option('--json', 'print the result as JSON')
     .option('--plot <file.svg>', 'write an SVG plot of accuracy against throughput')
     .action(async (file: string, o: EvalCliOptions) => {

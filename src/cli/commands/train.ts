@@ -8,7 +8,7 @@ import { RUN_FILES } from '../../train/run_dir.js';
 import type { EpochMetrics, ImageDataset, MIMOConvTrainConfig } from '../../train/mimoconv.js';
 import { trainDataMUXCommand } from './train_datamux.js';
 import { trainMIMOFormerCommand } from './train_mimoformer.js';
-import { UsageError, choice, nonNegativeInt, nonNegativeNumber, positiveInt, positiveIntList, positiveNumber, printJson } from '../output.js';
+import { DEVICE_HELP, UsageError, choice, nonNegativeInt, nonNegativeNumber, positiveInt, positiveIntList, positiveNumber, printJson } from '../output.js';
 import { withTrainingConsole } from '../training_console.js';
 
 
@@ -106,7 +106,7 @@ function imageClassifierCommand(kind: 'mimoconv' | 'wideresnet'): Command {
     .option('--seed <s>', 'random seed (initialisation, order, augmentation, n draws)', nonNegativeInt('--seed'), d.seed)
     .option('--resume', 'continue the run in --out from its last finished epoch (options not given are taken from the run)')
     .option('--stop-after <e>', 'stop after this epoch of the schedule (continue later with --resume)', positiveInt('--stop-after'))
-    .option('--device <d>', 'where to train: cpu, cuda, cuda:1, ... (cuda needs the addon built against a CUDA libtorch; not saved with the run)', 'cpu')
+    .option('--device <d>', `where to train: ${DEVICE_HELP}; not saved with the run`, 'cpu')
     .option('--json', 'print the per-epoch metrics as JSON');
   cmd.action(async (o: TrainCliOptions) => {
     const given: Partial<MIMOConvTrainConfig> = {};

@@ -9,7 +9,7 @@ import { CONV_MUX_KINDS } from '../../models/datamux_vision.js';
 import { defaultDataMUXVisionTrainConfig, readDataMUXVisionRunConfig, trainDataMUXVision } from '../../train/datamux_vision.js';
 import type { DataMUXVisionTrainConfig, VisionEpochMetrics } from '../../train/datamux_vision.js';
 import { mergeRunOptions } from './run_options.js';
-import { UsageError, choice, nonNegativeInt, nonNegativeNumber, positiveInt, positiveIntList, positiveNumber, printJson } from '../output.js';
+import { DEVICE_HELP, UsageError, choice, nonNegativeInt, nonNegativeNumber, positiveInt, positiveIntList, positiveNumber, printJson } from '../output.js';
 import { withTrainingConsole } from '../training_console.js';
 
 const MUX_NAMES = { gaussian: 'gaussian', orthogonal: 'orthogonal', binary: 'binary' } as const;
@@ -74,7 +74,7 @@ export function trainDataMUXCommand(): Command {
     .option('--loss <l>', 'mnist: mse (tanh scores against ±1, the reference) or ce', choice('--loss', ['mse', 'ce'] as const), defaultDataMUXVisionTrainConfig.loss)
     .option('--resume', 'continue the run in --out from its last checkpoint (options not given are taken from the run)')
     .option('--stop-after <s>', 'stop after this checkpoint step (continue later with --resume)', positiveInt('--stop-after'))
-    .option('--device <d>', 'sst2: where to train, cpu, cuda, cuda:1, ... (cuda needs the addon built against a CUDA libtorch; not saved with the run)', 'cpu')
+    .option('--device <d>', `sst2: where to train, ${DEVICE_HELP}; not saved with the run`, 'cpu')
     .option('--json', 'print the metrics of every evaluation as JSON');
   cmd.action(async (o: Record<string, unknown>) => {
     if (o.task === 'mnist' && o.device !== 'cpu') throw new UsageError(`--device ${String(o.device)}: the MNIST DataMUX trains on the CPU only so far`);

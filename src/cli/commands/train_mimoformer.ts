@@ -8,7 +8,7 @@ import { RUN_FILES } from '../../train/run_dir.js';
 import { defaultMIMOFormerTrainConfig, readMIMOFormerRunConfig, trainMIMOFormer } from '../../train/mimoformer.js';
 import type { MIMOFormerMetrics, MIMOFormerTrainConfig } from '../../train/mimoformer.js';
 import { mergeRunOptions } from './run_options.js';
-import { UsageError, choice, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, printJson } from '../output.js';
+import { DEVICE_HELP, UsageError, choice, nonNegativeInt, nonNegativeNumber, positiveInt, positiveNumber, printJson } from '../output.js';
 import { withTrainingConsole } from '../training_console.js';
 
 /** Parses a list of grids 'MxN' (or 'M×N'), e.g. '2x2,4x4'. */
@@ -71,7 +71,7 @@ export function trainMIMOFormerCommand(): Command {
     .option('--limit <n>', 'train on a random subset of n sequences', positiveInt('--limit'))
     .option('--eval-limit <n>', `evaluate on a random subset of n dev sequences (default ${d.evalLimit}; 0 = all)`, nonNegativeInt('--eval-limit'))
     .option('--seed <s>', 'random seed', nonNegativeInt('--seed'), d.seed)
-    .option('--device <d>', 'where to train: cpu, cuda, cuda:1, ... (cuda needs the addon built against a CUDA libtorch; not saved with the run, so a run can resume elsewhere)', 'cpu')
+    .option('--device <d>', `where to train: ${DEVICE_HELP}; not saved with the run, so a run can resume elsewhere`, 'cpu')
     .option('--resume', 'continue the run in --out from its last checkpoint (options not given are taken from the run)')
     .option('--stop-after <s>', 'stop after this checkpoint step (continue later with --resume)', positiveInt('--stop-after'))
     .option('--json', 'print the metrics of every evaluation as JSON');
