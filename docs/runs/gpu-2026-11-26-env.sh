@@ -9,7 +9,9 @@
 # Packed here: .gpu/node.xz = xz of the node binary; .gpu/mods.tar.xz = tar.xz of the folders
 # `npm ls --omit=dev --all --parseable` lists; .gpu/napi/ = Node's node_api*.h and js_native_api*.h;
 # .gpu-c1 = data_batch_1.bin.xz, .gpu-c2 = 2 and 3, .gpu-c3 = 4 and 5, .gpu-c4 = test_batch (xz -6
-# of the files in the official cifar-10-binary.tar.gz). Nothing here is needed off that machine.
+# of the files in the official cifar-10-binary.tar.gz). Session 23's gpu-pack.sh packs the same
+# folders in two parts instead (.gpu-c1, .gpu-c2: grey-as-RGB files, the same tokens); this script
+# unpacks either. Nothing here is needed off that machine.
 if [ ! -x /tmp/node/bin/node ]; then mkdir -p /tmp/node/bin && xz -dc .gpu/node.xz > /tmp/node/bin/node && chmod +x /tmp/node/bin/node; fi
 export PATH=/tmp/node/bin:$PATH
 [ -d node_modules/commander ] || tar xJf .gpu/mods.tar.xz
@@ -17,5 +19,6 @@ export MIMO_DATA=/tmp/mimo-data  # outside the repository: untracked folders the
 bins=/tmp/mimo-data/cifar10/cifar-10-batches-bin
 mkdir -p $bins
 for f in .gpu-c*/*.xz; do [ -e "$f" ] || continue; t=$bins/$(basename "$f" .xz); [ -f "$t" ] || xz -dc "$f" > "$t"; done
-[ -f .gpu-c4/batches.meta.txt ] && cp .gpu-c4/batches.meta.txt $bins/
+for f in .gpu-c*/batches.meta.txt; do [ -e "$f" ] && cp "$f" $bins/; done
+for d in .gpu-c*/sst2; do [ -d "$d" ] && mkdir -p /tmp/mimo-data/sst2 && cp "$d"/*.tsv /tmp/mimo-data/sst2/; done
 ls $bins | tr '\n' ' '; echo
