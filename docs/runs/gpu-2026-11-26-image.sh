@@ -8,14 +8,15 @@
 # after their checkpoint at step S (a multiple of STEPS/5), and RESUME=1 continues them from their
 # last checkpoints in a later call (same GRID and STEPS). RUNS (default runs) holds the run
 # folders; give RUNS=/tmp/mimo-runs for runs that span calls (/tmp outlives a call there).
-# DEVICE (default cuda) = cpu tries the script out here, with a tiny STEPS.
+# DEVICE (default cuda) = cpu tries the script out here, with a tiny STEPS. STAGES (default 1) splits
+# the att model's warm-up (`--curriculum-stages`; session 23 on the CPU: 3 stages lift 8x8 by 2 points).
 source docs/runs/gpu-2026-11-26-env.sh
 R=${RUNS:-runs}
 mkdir -p $R
 P="--dim 64 --ffn 128 --heads 2 --head-dim 128 --features 64 --batch 256 --lr 1e-3 --device ${DEVICE:-cuda} --json"
 PERF="--task image --variant performer"
 GRID=${GRID:-4}   # the att model's grid GRID×GRID (8 for the "N = 4" target)
-ATT="--task image --variant att --m $GRID --n $GRID --center-values --keys hadamard"
+ATT="--task image --variant att --m $GRID --n $GRID --center-values --keys hadamard --curriculum-stages ${STAGES:-1}"  # STAGES=3 at 8x8: 1x1, 2x2, 4x4
 if [ -z "${STEPS:-}" ]; then
 rm -rf $R/gpu-probe-*
 node bin/mimo.js train mimoformer $PERF --steps 40 --eval-every 40 --eval-limit 256 $P --out $R/gpu-probe-perf > $R/gpu-probe-perf.json 2> $R/gpu-probe-perf.err &
@@ -47,6 +48,7 @@ for r in performer att$GRID; do
   tail -c 300 $R/gpu-image-$r.err; echo
   cut -c1-300 $R/gpu-image-$r/metrics.jsonl
   cp $R/gpu-image-$r/metrics.jsonl $OUT/image-$r-metrics.jsonl
+  [ -n "${STOP_AFTER:-}" ] && continue  # stopped part-way: test the finished run only
   g=$([ $r = performer ] || echo "--grids $((GRID / 2))x$((GRID / 2)),${GRID}x$GRID")
   for f in model best; do
     node bin/mimo.js eval $R/gpu-image-$r/$f.safetensors --split test $g --device ${DEVICE:-cuda} --json > $OUT/image-$r-$f-test.json 2> $R/gpu-image-$r-$f-eval.err \

@@ -3,9 +3,13 @@
 # every GPU script sources): .gpu = Node (xz), the runtime npm packages and Node's N-API headers;
 # .gpu-c1 and .gpu-c2 = SST-2 (in c1) and LRA Image data, CIFAR-10's six binary files rewritten as grey-as-RGB
 # (gpu-pack-grey.mjs: the same tokens) and xz'd with a delta filter, about 7.7 MB each instead of
-# 23 MB for the colour files. So two calls carry everything where session 22 needed five:
-#   call 1: carry [".gpu", "dist", ".gpu-c1"], command `bash docs/runs/gpu-2026-11-26-call1.sh`
-#   call 2 (while warm): carry [".gpu-c2"], command `GRID=8 STEPS=... bash docs/runs/gpu-2026-11-26-image.sh`
+# 23 MB for the colour files. So two calls carry everything where session 22 needed five. The plan
+# for the Image "N = 4" run (att 8x8 beside the Performer, 20,000 steps of 256, ~12 min of training
+# at session 22's ~7,000 sequences/s each), one call right after the other (the machine stays warm
+# 30 s; /tmp survives between calls, carried folders do not):
+#   call 1: carry [".gpu", "dist", ".gpu-c1"]: `CHECKS=datamux bash docs/runs/gpu-2026-11-26-call1.sh`
+#   call 2: carry [".gpu-c2"]: `GRID=8 STAGES=3 STEPS=20000 STOP_AFTER=8000 RUNS=/tmp/mimo-runs bash docs/runs/gpu-2026-11-26-image.sh`
+#   call 3: `GRID=8 STAGES=3 STEPS=20000 RESUME=1 RUNS=/tmp/mimo-runs bash docs/runs/gpu-2026-11-26-image.sh`
 # (.gpu is 24 MB, .gpu-c1 and .gpu-c2 22 MB each, dist 5 MB; a call carries at most 64 MiB.) Needs `npm run build` and the official
 # cifar-10-binary.tar.gz under DATA (default ../shared/data). Add `/.gpu*/` to .git/info/exclude.
 set -euo pipefail
