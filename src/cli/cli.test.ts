@@ -1,10 +1,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { loadFile } from '../io/index.js';
 import { loadMnist, resolveDataDir, toFloatImages } from '../data/index.js';
 import { MnistCnn } from '../models/mnist_cnn.js';
@@ -17,8 +17,8 @@ const mimo = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], 
 test('--help on every command', () => {
   const root = mimo('--help');
   assert.equal(root.status, 0);
-  for (const c of ['train', 'eval', 'serve', 'demo', 'bench', 'info', 'interference', 'data']) assert.match(root.stdout, new RegExp(`\\b${c}\\b`));
-  for (const args of [['demo', '--help'], ['bench', '--help'], ['interference', '--help'], ['data', '--help'], ['data', 'verify', '--help'], ['data', 'listops', '--help'], ['train', 'mimoconv', '--help'], ['eval', '--help'], ['serve', '--help'], ['bench', 'serve', '--help'], ['bench', 'mimoconv', '--help'], ['bench', 'data', '--help'], ['bench', 'engine', '--help'], ['info', '--help']]) {
+  for (const c of ['train', 'eval', 'serve', 'demo', 'bench', 'info', 'interference', 'data', 'run']) assert.match(root.stdout, new RegExp(`\\b${c}\\b`));
+  for (const args of [['demo', '--help'], ['bench', '--help'], ['interference', '--help'], ['data', '--help'], ['data', 'verify', '--help'], ['data', 'listops', '--help'], ['train', 'mimoconv', '--help'], ['eval', '--help'], ['serve', '--help'], ['bench', 'serve', '--help'], ['bench', 'mimoconv', '--help'], ['bench', 'data', '--help'], ['bench', 'engine', '--help'], ['info', '--help'], ['run', '--help']]) {
     const r = mimo(...args);
     assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stdout, /Usage: mimo/);
@@ -33,6 +33,30 @@ test('info --json describes the runtime', () => {
   assert.ok(['openblas', 'mkl', 'reference', 'none'].includes(info.blas.kind));
   assert.ok(info.threads.intraOp >= 1 && info.threads.blas >= 1);
   assert.equal(typeof info.cuda.available, 'boolean');
+});
+
+test('run: a script gets its arguments and the mimo command\'s allocator; missing or failing scripts are reported', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mimo-run-'));
+  try {
+    const engine = pathToFileURL(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bench/engine.js')).href;
+    const script = path.join(dir, 'probe.mjs');
+    writeFileSync(script, `import { allocator } from ${JSON.stringify(engine)};\nconsole.log(JSON.stringify({ argv: process.argv.slice(1), allocator: allocator() }));\n`);
+    const r = mimo('run', script, '--epochs', '3', 'x');
+    assert.equal(r.status, 0, r.stderr);
+    const got = JSON.parse(r.stdout);
+    assert.deepEqual(got.argv, [script, '--epochs', '3', 'x']);
+    assert.equal(got.allocator, JSON.parse(mimo('info', '--json').stdout).allocator);
+    const missing = mimo('run', path.join(dir, 'nope.mjs'));
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /run: no such script: .*nope\.mjs/);
+    const failing = path.join(dir, 'fails.mjs');
+    writeFileSync(failing, "throw new Error('script broke');\n");
+    const f = mimo('run', failing);
+    assert.equal(f.status, 1);
+    assert.match(f.stderr, /mimo: script broke/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('usage mistakes exit 2 with a message naming the option; unknown commands fail', () => {

@@ -10,6 +10,7 @@ import { dataCommand } from './commands/data.js';
 import { trainCommand } from './commands/train.js';
 import { evalCommand } from './commands/eval.js';
 import { serveCommand } from './commands/serve.js';
+import { runCommand } from './commands/run.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -21,6 +22,7 @@ export function program(): Command {
     .description('Neural networks that compute in superposition (MIMONets, DataMUX) on libtorch')
     .version(version())
     .showHelpAfterError()
+    .enablePositionalOptions()
     .addCommand(trainCommand())
     .addCommand(evalCommand())
     .addCommand(serveCommand())
@@ -28,7 +30,8 @@ export function program(): Command {
     .addCommand(interferenceCommand())
     .addCommand(dataCommand())
     .addCommand(infoCommand())
-    .addCommand(benchCommand());
+    .addCommand(benchCommand())
+    .addCommand(runCommand());
 }
 
 export async function main(argv: string[]): Promise<void> {
