@@ -6,11 +6,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-const { greyLevel, greyTokens } = await import(resolve('dist/data/lra_image.js'));
+const { greyLevel, greyTokens, LRA_IMAGE_LENGTH: PLANE } = await import(resolve('dist/data/lra_image.js'));
+const { CIFAR10_RECORD_BYTES: REC } = await import(resolve('dist/data/cifar10.js'));
 for (let g = 0; g < 256; g++) if (greyLevel(g, g, g) !== g) throw new Error(`grey level of (${g}, ${g}, ${g}) is ${greyLevel(g, g, g)}: grey-as-RGB files would change the tokens`);
 const args = process.argv.slice(2);
 if (args.length === 0 || args.length % 2) throw new Error('usage: gpu-pack-grey.mjs SRC.bin DST.bin [SRC.bin DST.bin ...]');
-const REC = 1 + 3 * 1024;
 for (let a = 0; a < args.length; a += 2) {
   const src = readFileSync(args[a]);
   if (src.length % REC) throw new Error(`${args[a]}: ${src.length} bytes is not a whole number of ${REC}-byte records`);
@@ -18,7 +18,7 @@ for (let a = 0; a < args.length; a += 2) {
   for (let i = 0; i < src.length / REC; i++) {
     const grey = greyTokens(src.subarray(i * REC + 1, (i + 1) * REC), 1);
     out[i * REC] = src[i * REC];
-    for (let c = 0; c < 3; c++) out.set(grey, i * REC + 1 + c * 1024);
+    for (let c = 0; c < 3; c++) out.set(grey, i * REC + 1 + c * PLANE);
   }
   writeFileSync(args[a + 1], out);
 }
