@@ -1,7 +1,10 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { runServeBench, defaultServeBench } from './serve.js';
-import { tinyCheckpoint, tinyMIMOFormerCheckpoint } from '../serve/testing.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { tinyCheckpoint, tinyDataMUXCheckpoint, tinyMIMOFormerCheckpoint } from '../serve/testing.js';
 
 test('bench serve: a short run reports every policy and rate with consistent counts', async () => {
   const r = await runServeBench({
@@ -46,5 +49,26 @@ test('bench serve: lengths task drives a ListOps model with generator trees of L
     for (const run of r.runs) assert.deepEqual([run.status['400'] ?? 0, run.lost], [0, 0]);
   }
   await assert.rejects(runServeBench({ ...opts, checkpoint: tinyMIMOFormerCheckpoint('text') }), /lengths 'task' generates ListOps trees; this model's task is text/);
-  await assert.rejects(runServeBench({ ...opts, checkpoint: tinyCheckpoint() }), /lengths 'task' generates ListOps trees for a MIMOFormer; this is a MIMOConv checkpoint/);
+  await assert.rejects(runServeBench({ ...opts, checkpoint: tinyCheckpoint() }), /lengths 'task' applies to sequence models \(MIMOFormer ListOps, DataMUX sentences\); this checkpoint takes images/);
+});
+
+test('bench serve: a DataMUX sentence model is driven with SST-2 dev sentences (task) or sentences as long as it takes (full)', async () => {
+  const data = mkdtempSync(path.join(tmpdir(), 'mimo-bench-sst2-'));
+  try {
+    mkdirSync(path.join(data, 'sst2'));
+    const dev = ['good', 'a fine film', 'not good at all , and far too long for what it is'];
+    writeFileSync(path.join(data, 'sst2', 'dev.tsv'), `sentence\tlabel\n${dev.map((x, i) => `${x}\t${i % 2}`).join('\n')}\n`);
+    const opts = { ...defaultServeBench, rates: [0.25], policies: ['fixed-cap' as const], seconds: 0.3, capacitySeconds: 0.3, concurrency: 8, maxGroups: 8 };
+    const task = await runServeBench({ ...opts, checkpoint: tinyDataMUXCheckpoint(), lengths: 'task', data });
+    // [CLS] and the words, cut at the model's 12: 2, 4 and 12 tokens.
+    assert.deepEqual([task.config.model, task.config.operating_points, task.config.input, task.config.mean_tokens], ['datamux', [1, 2], 'sentences of up to 11 words', 6]);
+    const full = await runServeBench({ ...opts, checkpoint: tinyDataMUXCheckpoint() });
+    assert.equal(full.config.mean_tokens, 12);
+    for (const r of [task, full]) {
+      assert.ok(r.n1_capacity_rps > 0);
+      for (const run of r.runs) assert.deepEqual([run.status['400'] ?? 0, run.lost, Object.keys(run.n_share)], [0, 0, ['2']]);
+    }
+  } finally {
+    rmSync(data, { recursive: true, force: true });
+  }
 });

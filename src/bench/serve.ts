@@ -1,4 +1,4 @@
-// The serving benchmark: a MIMOConv or MIMOFormer server on loopback (in this process's main thread;
+// The serving benchmark: a MIMOConv, MIMOFormer or DataMUX server on loopback (in this process's main thread;
 // inference in its worker thread) driven by an open-loop load generator (loadgen.ts, in a thread of
 // its own) with one input per request.
 //
@@ -10,16 +10,21 @@
 //    latency of the 200 answers (from the scheduled send time), answers by status, `lost` (requests
 //    that got no HTTP answer: connection errors and timeouts), and the share of outputs by n.
 // The generator and the server share the machine's cores; bodies are encoded in advance: one of raw
-// uint8 pixels (MIMOConv); for a MIMOFormer, lengths 'full' sends one JSON list of random token ids
-// of the model's full length (the worst case), lengths 'task' sends trees of the project's ListOps
-// generator in turn (LRA's 500 < L < 2000 scaled to the model's length; ListOps models only), the
-// load on which the server's length grouping (serve/length_split.ts) matters.
+// uint8 pixels (MIMOConv, DataMUX MNIST); for a MIMOFormer, lengths 'full' sends one JSON list of
+// random token ids of the model's full length (the worst case), lengths 'task' sends trees of the
+// project's ListOps generator in turn (LRA's 500 < L < 2000 scaled to the model's length; ListOps
+// models only), the load on which the server's length grouping (serve/length_split.ts) matters; for
+// a DataMUX sentence model, 'full' sends one sentence of random vocabulary words as long as the model
+// takes, 'task' the SST-2 dev sentences in turn.
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { Rng } from '../data/random.js';
 import { startServer } from '../serve/server.js';
 import { inputText } from '../serve/model.js';
 import { fillerToken } from '../serve/decode_sequence.js';
+import { loadSst2 } from '../data/sst2.js';
+import { tokenize } from '../data/vocab.js';
+import { resolveDataDir } from '../data/paths.js';
 import { LISTOPS_DEFAULTS, ListOpsSampler, listOpsText } from '../data/listops.js';
 import type { ServedModel } from '../serve/model.js';
 import type { Policy } from '../serve/policy.js';
@@ -69,9 +74,11 @@ export interface ServeBenchOptions {
   deadlineMs: number;
   /** The worker's libtorch threads (default: the server's default). */
   threads?: number;
-  /** MIMOFormer inputs: 'full' (random ids, full length) or 'task' (ListOps trees of LRA's lengths). */
+  /** Sequence inputs: 'full' (full length) or 'task' (ListOps trees of LRA's lengths; SST-2 dev sentences). */
   lengths: SequenceLengths;
-  /** The server's length grouping (MIMOFormer; default true). */
+  /** The data directory of the SST-2 sentences (DataMUX, lengths 'task'; default: $MIMO_DATA, then ../shared/data). */
+  data?: string;
+  /** The server's length grouping (sequence models; default true). */
   lengthGrouping: boolean;
   seed: number;
   onProgress?: (what: string) => void;
@@ -85,7 +92,7 @@ export const defaultServeBench: Omit<ServeBenchOptions, 'checkpoint'> = {
   maxQueue: 512, maxGroups: 32, deadlineMs: 2000, lengths: 'full', lengthGrouping: true, seed: 0,
 };
 
-/** ListOps trees sent by lengths 'task'. */
+/** ListOps trees (and at most this many SST-2 sentences) sent by lengths 'task'. */
 const TASK_BODIES = 256;
 
 export interface ServeBenchRun {
@@ -128,11 +135,20 @@ interface Bodies {
 }
 
 /** The requests' bodies: random inputs of the model's shape, or ListOps trees (see the file's header). */
-function requestBodies(model: ServedModel, lengths: SequenceLengths, rng: Rng, seed: number): Bodies {
-  if (model.kind === 'mimoconv') {
-    if (lengths === 'task') throw new RangeError(`lengths 'task' generates ListOps trees for a MIMOFormer; this is a MIMOConv checkpoint`);
+function requestBodies(model: ServedModel, lengths: SequenceLengths, rng: Rng, seed: number, data?: string): Bodies {
+  if (model.kind === 'mimoconv' || model.kind === 'datamux-vision') {
+    if (lengths === 'task') throw new RangeError(`lengths 'task' applies to sequence models (MIMOFormer ListOps, DataMUX sentences); this checkpoint takes images`);
     const { channels, height, width } = model.input;
     return { bodies: [Uint8Array.from({ length: channels * height * width }, () => rng.below(256))], contentType: 'application/octet-stream' };
+  }
+  const encoder = new TextEncoder();
+  if (model.kind === 'datamux') {
+    const { vocab, length } = model.sentence;
+    let sentences: string[];
+    if (lengths === 'task') sentences = loadSst2(resolveDataDir(data), 'dev', { limit: TASK_BODIES }).sentences;
+    else sentences = [Array.from({ length: length - 1 }, () => vocab.token(vocab.firstWordId + rng.below(vocab.size - vocab.firstWordId))).join(' ')];
+    const words = sentences.map((x) => Math.min(length, 1 + tokenize(x).length)); // [CLS] and the words, cut as the server cuts
+    return { bodies: sentences.map((x) => encoder.encode(x)), contentType: 'text/plain', meanTokens: words.reduce((a, b) => a + b, 0) / words.length };
   }
   const { task, length, vocabSize, padId } = model.sequence;
   if (lengths === 'task') {
@@ -140,12 +156,11 @@ function requestBodies(model: ServedModel, lengths: SequenceLengths, rng: Rng, s
     const scale = length / LISTOPS_DEFAULTS.maxLength;
     const sampler = new ListOpsSampler(seed, { minLength: Math.round(LISTOPS_DEFAULTS.minLength * scale), maxLength: length });
     const trees = Array.from({ length: TASK_BODIES }, () => sampler.next().codes);
-    const encoder = new TextEncoder();
     return { bodies: trees.map((c) => encoder.encode(listOpsText(c))), contentType: 'text/plain', meanTokens: trees.reduce((a, c) => a + c.length, 0) / trees.length };
   }
   const lo = fillerToken(padId);
   const ids = Array.from({ length }, () => lo + rng.below(vocabSize - lo));
-  return { bodies: [new TextEncoder().encode(JSON.stringify({ input: ids }))], contentType: 'application/json', meanTokens: length };
+  return { bodies: [encoder.encode(JSON.stringify({ input: ids }))], contentType: 'application/json', meanTokens: length };
 }
 
 export async function runServeBench(o: ServeBenchOptions): Promise<ServeBenchResult> {
@@ -158,7 +173,7 @@ export async function runServeBench(o: ServeBenchOptions): Promise<ServeBenchRes
   const calibrated = srv.scheduler.cost.snapshot();
   const gen = new LoadThread();
   try {
-    const { meanTokens, ...bodies } = requestBodies(srv.model, o.lengths, new Rng(o.seed), o.seed);
+    const { meanTokens, ...bodies } = requestBodies(srv.model, o.lengths, new Rng(o.seed), o.seed, o.data);
     const base = { url: `${srv.url}/v1/predict`, ...bodies, timeoutMs: o.deadlineMs + 10_000 };
     const setPolicy = (p: Policy) => (srv.scheduler.policy = p);
     const idle = async () => {
@@ -195,7 +210,7 @@ export async function runServeBench(o: ServeBenchOptions): Promise<ServeBenchRes
       runs,
       config: {
         checkpoint: o.checkpoint, model: srv.model.kind, cap: srv.model.cap, operating_points: srv.model.ns, input: inputText(srv.model),
-        ...(srv.model.kind === 'mimoformer' ? { lengths: o.lengths, mean_tokens: meanTokens === undefined ? null : r1(meanTokens), length_grouping: o.lengthGrouping } : {}), seconds_per_run: o.seconds, max_requests_per_run: o.maxRequests,
+        ...(srv.model.kind === 'mimoformer' || srv.model.kind === 'datamux' ? { lengths: o.lengths, mean_tokens: meanTokens === undefined ? null : r1(meanTokens), length_grouping: o.lengthGrouping } : {}), seconds_per_run: o.seconds, max_requests_per_run: o.maxRequests,
         rate_multiples: o.rates, capacity_seconds: o.capacitySeconds, capacity_concurrency: o.concurrency, max_queue: o.maxQueue, max_groups: o.maxGroups,
         deadline_ms: o.deadlineMs, calibrated_cost: calibrated, worker_threads: o.threads ?? null, cpus: os.availableParallelism(), seed: o.seed,
       },

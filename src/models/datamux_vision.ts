@@ -137,7 +137,14 @@ export class DataMUXVision extends Module {
   }
 }
 
+/** Images [B, C, H, W] → their centre [B, C, 20, 20], the size the model takes. */
+export function centreCrop(x: Tensor): Tensor {
+  const [H, W] = x.shape.slice(2);
+  if (!(H >= VISION_IMAGE_SIZE && W >= VISION_IMAGE_SIZE)) throw new RangeError(`centreCrop: images of ${H}×${W} are smaller than the model's ${VISION_IMAGE_SIZE}×${VISION_IMAGE_SIZE}`);
+  return tidy(() => x.narrow(2, (H - VISION_IMAGE_SIZE) >> 1, VISION_IMAGE_SIZE).narrow(3, (W - VISION_IMAGE_SIZE) >> 1, VISION_IMAGE_SIZE).contiguous());
+}
+
 /** MNIST uint8 images [M, 28, 28] → float [M, 1, 20, 20] in [0, 1] (the centre crop of the reference). */
 export function cropMnist(images: Tensor): Tensor {
-  return tidy(() => images.narrow(1, 4, 20).narrow(2, 4, 20).to('float32').div(255).unsqueeze(1).contiguous());
+  return tidy(() => centreCrop(images.unsqueeze(1)).to('float32').div(255));
 }

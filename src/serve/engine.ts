@@ -56,7 +56,7 @@ export class WorkerEngine implements Engine {
 
   private spawn(): Promise<Worker> {
     return new Promise<Worker>((resolve, reject) => {
-      const w = new Worker(this.o.workerUrl ?? new URL('./worker_main.js', import.meta.url), { workerData: { checkpoint: this.o.checkpoint, kind: this.o.kind, inputShape: this.o.inputShape, grids: this.o.grids, lengthGrouping: this.o.lengthGrouping, threads: this.o.threads } satisfies WorkerInit });
+      const w = new Worker(this.o.workerUrl ?? new URL('./worker_main.js', import.meta.url), { workerData: { checkpoint: this.o.checkpoint, kind: this.o.kind, inputShape: this.o.inputShape, grids: this.o.grids, points: this.o.points, lengthGrouping: this.o.lengthGrouping, threads: this.o.threads } satisfies WorkerInit });
       let ready = false;
       let stopped = false;
       const stop = (reason: string) => {

@@ -1,11 +1,17 @@
 // What the server needs to know about a checkpoint before loading it, from the file's header: the
 // operating points it serves (inputs per superposition), classes, and the inputs it takes.
 //
-//   mimoconv    images [C, H, W], normalised like its training data; operating points n | cap.
-//   mimoformer  LRA token sequences (the task's tokenizer); operating points n = m·n of its grids
-//               (default: the grids the run trained, else its capacity M×N), one grid per n.
+//   mimoconv        images [C, H, W], normalised like its training data; operating points n | cap.
+//   mimoformer      LRA token sequences (the task's tokenizer); operating points n = m·n of its grids
+//                   (default: the grids the run trained, else its capacity M×N), one grid per n.
+//   datamux         SST-2-style sentences (the word vocabulary stored in the checkpoint); operating
+//                   points n ≤ N instances (default: the points the run trained, else N).
+//   datamux-vision  MNIST digits [1, 28, 28], pixels / 255, centre-cropped to 20×20 by the worker as
+//                   in training; operating points as for datamux.
 import { existsSync } from 'node:fs';
 import { readCheckpointInfo } from '../models/checkpoint.js';
+import { Vocab } from '../data/vocab.js';
+import type { VocabJson } from '../data/vocab.js';
 import type { GridPoint } from '../models/mimoformer.js';
 import { LRA_TASKS } from '../data/lra.js';
 import type { LraTask } from '../data/lra.js';
@@ -13,6 +19,7 @@ import { DATASET_SPECS, IMAGE_DATASETS } from '../train/mimoconv.js';
 import type { ImageDataset } from '../train/mimoconv.js';
 import type { InputSpec } from './decode.js';
 import type { SequenceSpec } from './decode_sequence.js';
+import type { SentenceSpec } from './decode_sentence.js';
 import { divisorsOf } from './policy.js';
 
 interface ServedBase {
@@ -38,13 +45,33 @@ export interface ServedMIMOFormer extends ServedBase {
   grids: Record<number, GridPoint>;
 }
 
-export type ServedModel = ServedMIMOConv | ServedMIMOFormer;
+export interface ServedDataMUX extends ServedBase {
+  kind: 'datamux';
+  /** N, the instances the weights hold. */
+  instances: number;
+  sentence: SentenceSpec;
+  /** Whether padding is masked (then passes can be cut to their sentences' lengths). */
+  maskPadding: boolean;
+}
+
+export interface ServedDataMUXVision extends ServedBase {
+  kind: 'datamux-vision';
+  instances: number;
+  input: InputSpec;
+}
+
+export type ServedModel = ServedMIMOConv | ServedMIMOFormer | ServedDataMUX | ServedDataMUXVision;
+
+/** The size of a DataMUX MNIST model's input images (it crops their centre 20×20 itself). */
+export const MNIST_SIDE = 28;
 
 export interface DescribeOptions {
   /** MIMOConv: [H, W] of the inputs (default: its data set's size). */
   imageSize?: readonly [number, number];
   /** MIMOFormer: the grids to serve (default: the trained grids). */
   grids?: readonly (readonly [number, number])[];
+  /** DataMUX: the operating points n to serve (default: the trained points). */
+  points?: readonly number[];
 }
 
 function numbers(v: unknown, length: number): number[] | undefined {
@@ -53,21 +80,29 @@ function numbers(v: unknown, length: number): number[] | undefined {
 
 /** The input shape a served model takes, as text. */
 export function inputText(m: ServedModel): string {
-  return m.kind === 'mimoconv'
-    ? `images [${m.input.channels},${m.input.height},${m.input.width}]`
-    : `LRA ${m.sequence.task} sequences of up to ${m.sequence.length} tokens`;
+  if (m.kind === 'mimoformer') return `LRA ${m.sequence.task} sequences of up to ${m.sequence.length} tokens`;
+  if (m.kind === 'datamux') return `sentences of up to ${m.sentence.length - 1} words`;
+  return `images [${m.input.channels},${m.input.height},${m.input.width}]`;
+}
+
+/** The model's name in messages. */
+export function modelName(m: ServedModel): string {
+  if (m.kind === 'mimoconv') return 'MIMOConv';
+  if (m.kind === 'mimoformer') return `MIMOFormer ${m.variant}`;
+  return `DataMUX N = ${m.instances}${m.kind === 'datamux-vision' ? ' (MNIST)' : ''}`;
 }
 
 /** Reads a MIMOConv or MIMOFormer checkpoint's header (see the file's header). */
 export function describeCheckpoint(file: string, o: DescribeOptions = {}): ServedModel {
   if (!existsSync(file)) throw new Error(`checkpoint not found: ${file}`);
   const info = readCheckpointInfo(file);
-  if (info.model === 'mimoformer') {
-    if (o.imageSize) throw new RangeError('an image size applies to MIMOConv checkpoints; this one holds a MIMOFormer');
-    return describeMIMOFormer(file, info.config as Record<string, unknown>, info.extra ?? {}, o.grids);
-  }
-  if (info.model !== 'mimoconv') throw new Error(`${file}: the checkpoint holds a '${info.model}' model; mimo serve serves MIMOConv and MIMOFormer checkpoints`);
-  if (o.grids) throw new RangeError('grids apply to MIMOFormer checkpoints; this one holds a MIMOConv (give its operating points as n, a divisor of its cap)');
+  const holds = { mimoconv: 'a MIMOConv', mimoformer: 'a MIMOFormer', datamux: 'a DataMUX', 'datamux-vision': 'a DataMUX' }[info.model as string];
+  if (!holds) throw new Error(`${file}: the checkpoint holds a '${info.model}' model; mimo serve serves MIMOConv, MIMOFormer and DataMUX checkpoints`);
+  if (o.imageSize && info.model !== 'mimoconv') throw new RangeError(`an image size applies to MIMOConv checkpoints; this one holds ${holds}`);
+  if (o.grids && info.model !== 'mimoformer') throw new RangeError(`grids apply to MIMOFormer checkpoints; this one holds ${holds}`);
+  if (o.points && !info.model.startsWith('datamux')) throw new RangeError(`points apply to DataMUX checkpoints; this one holds ${holds}`);
+  if (info.model === 'mimoformer') return describeMIMOFormer(file, info.config as Record<string, unknown>, info.extra ?? {}, o.grids);
+  if (info.model === 'datamux' || info.model === 'datamux-vision') return describeDataMUX(file, info.model, info.config as Record<string, unknown>, info.extra ?? {}, o.points);
   const c = info.config as { cap?: number; classes?: number; inChannels?: number };
   const cap = Number(c.cap ?? 4), classes = Number(c.classes), channels = Number(c.inChannels);
   const extra = info.extra ?? {};
@@ -103,4 +138,24 @@ function describeMIMOFormer(file: string, c: Record<string, unknown>, extra: Rec
   const ns = Object.keys(grids).map(Number).sort((a, b) => a - b);
   const sequence: SequenceSpec = { task, length: Number(c.maxLength), vocabSize: Number(c.vocabSize), padId: c.padId === null ? null : Number(c.padId) };
   return { kind: 'mimoformer', checkpoint: file, ns, cap: ns[ns.length - 1], classes: Number(c.classes), variant: String(c.variant), sequence, grids };
+}
+
+/** The operating points of a DataMUX with N instances: those given, else those it was trained at, else N. */
+function dataMUXPoints(N: number, extra: Record<string, unknown>, given?: readonly number[]): number[] {
+  const trained = Array.isArray(extra.points) && extra.points.length > 0 ? (extra.points as number[]) : [N];
+  const ns = [...new Set(given ?? trained)].sort((a, b) => a - b);
+  for (const n of ns) if (!(Number.isInteger(n) && n >= 1 && n <= N)) throw new RangeError(`operating point ${n}: the checkpoint holds N = ${N} instances (choose n from 1 to ${N})`);
+  return ns;
+}
+
+function describeDataMUX(file: string, kind: 'datamux' | 'datamux-vision', c: Record<string, unknown>, extra: Record<string, unknown>, given?: readonly number[]): ServedDataMUX | ServedDataMUXVision {
+  const N = Number(c.instances);
+  const ns = dataMUXPoints(N, extra, given);
+  const base = { checkpoint: file, ns, cap: ns[ns.length - 1], classes: Number(c.classes), instances: N };
+  if (kind === 'datamux-vision') return { ...base, kind, input: { channels: 1, height: MNIST_SIDE, width: MNIST_SIDE, mean: [0], std: [1] } };
+  if (c.task !== 'sentence') throw new Error(`${file}: a token-level DataMUX; mimo serve serves sentence classifiers`);
+  if (!extra.vocab) throw new Error(`${file} holds no vocabulary (mimo_extra.vocab), so its inputs are unknown; it was not written by \`mimo train datamux\``);
+  const vocab = Vocab.fromJSON(extra.vocab as VocabJson, file);
+  if (vocab.size !== Number(c.vocabSize)) throw new Error(`${file}: its vocabulary has ${vocab.size} ids, the model's embedding ${Number(c.vocabSize)}`);
+  return { ...base, kind, sentence: { vocab, length: Number(c.maxLength) }, maskPadding: c.maskPadding !== false };
 }

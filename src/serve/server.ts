@@ -1,9 +1,10 @@
 // The HTTP server (node:http): routes, request lifetime, start-up calibration and graceful shutdown.
-// It serves a MIMOConv (images, operating points n | cap) or a MIMOFormer (LRA token sequences,
-// operating points n = m·n of its grids) checkpoint (model.ts).
+// It serves a MIMOConv (images, operating points n | cap), a MIMOFormer (LRA token sequences,
+// operating points n = m·n of its grids) or a DataMUX (sentences or MNIST digits, operating points
+// n ≤ N) checkpoint (model.ts).
 //
-//   POST /v1/predict          inputs (decode.ts, decode_sequence.ts) → {outputs: [{logits, class, n,
-//                             batch, slot, grid (MIMOFormer)}], latency_ms}
+//   POST /v1/predict          inputs (decode.ts, decode_sequence.ts, decode_sentence.ts) → {outputs:
+//                             [{logits, class, n, batch, slot, grid (MIMOFormer)}], latency_ms}
 //   GET  /v1/health           status, model, queue, operating point (503 while shutting down)
 //   GET  /v1/metrics          Prometheus text (metrics.ts)
 //   GET  /v1/operating-point  the policy, the n in use, the cost model
@@ -21,15 +22,17 @@ import { CostModel } from './cost.js';
 import type { CostSample } from './cost.js';
 import { decodeInputs } from './decode.js';
 import { decodeSequences, fillerToken } from './decode_sequence.js';
+import { decodeSentences } from './decode_sentence.js';
 import { WorkerEngine } from './engine.js';
 import { ServeMetrics } from './metrics.js';
-import { describeCheckpoint } from './model.js';
+import { describeCheckpoint, modelName } from './model.js';
 import type { DescribeOptions, ServedModel } from './model.js';
 import { sequenceLengths } from './length_split.js';
 import { capacity, largestBatchGroups, operatingPointError, parsePolicy, policyJson } from './policy.js';
 import type { BatchLimits, Policy } from './policy.js';
 import { Scheduler } from './scheduler.js';
 import { readBody, sendError, sendJson } from './body.js';
+import { Vocab } from '../data/vocab.js';
 
 export interface ServeOptions {
   checkpoint: string;
@@ -53,8 +56,10 @@ export interface ServeOptions {
   imageSize?: readonly [number, number];
   /** MIMOFormer: the grids to serve, one per number of inputs (default: the grids it was trained on). */
   grids?: DescribeOptions['grids'];
+  /** DataMUX: the operating points n to serve (default: the points it was trained at). */
+  points?: DescribeOptions['points'];
   /**
-   * MIMOFormer with padding: order each batch longest first into superpositions and run it in passes
+   * Sequence models with padding (MIMOFormer, DataMUX sentences with masked padding): order each batch longest first into superpositions and run it in passes
    * cut to their lengths (length_split.ts; default true). false: superpositions first come, first
    * served, one pass per batch cut to its longest sequence.
    */
@@ -92,7 +97,23 @@ const SMALL_BODY = 64 << 10;
 
 /** One input's shape as the worker takes it: [C, H, W] or [L]. */
 function inputShape(model: ServedModel): number[] {
-  return model.kind === 'mimoconv' ? [model.input.channels, model.input.height, model.input.width] : [model.sequence.length];
+  if (model.kind === 'mimoformer') return [model.sequence.length];
+  if (model.kind === 'datamux') return [model.sentence.length];
+  return [model.input.channels, model.input.height, model.input.width];
+}
+
+/** The padding id of a sequence model whose passes can be cut to their sequences' lengths (else null). */
+function cutPadding(model: ServedModel): number | null {
+  if (model.kind === 'mimoformer') return model.sequence.padId;
+  if (model.kind === 'datamux' && model.maskPadding) return Vocab.PAD;
+  return null;
+}
+
+/** A valid input value everywhere (a pixel, or a token id that is not padding) for calibration. */
+function filler(model: ServedModel): number {
+  if (model.kind === 'mimoformer') return fillerToken(model.sequence.padId);
+  if (model.kind === 'datamux') return fillerToken(Vocab.PAD);
+  return 0;
 }
 
 /** A padded sequence's length (for the scheduler's longest-first grouping). */
@@ -102,11 +123,11 @@ function lengthOf(L: number, padId: number): (input: Float32Array) => number {
 
 /**
  * Times calibration batches from 1 superposition up to the largest batch at every n (the first round
- * is a warm-up). MIMOFormer inputs are full length: the cost of the longest request.
+ * is a warm-up). Sequence inputs are full length: the cost of the longest request.
  */
 async function calibrate(engine: WorkerEngine, model: ServedModel, limits: BatchLimits, rounds = 3): Promise<CostModel> {
   const ns = model.ns;
-  const one = new Float32Array(inputShape(model).reduce((a, b) => a * b, 1)).fill(model.kind === 'mimoformer' ? fillerToken(model.sequence.padId) : 0);
+  const one = new Float32Array(inputShape(model).reduce((a, b) => a * b, 1)).fill(filler(model));
   const samples: CostSample[] = [];
   for (let r = 0; r < rounds; r++) {
     for (const n of ns) {
@@ -142,7 +163,7 @@ const round = (v: number) => Math.round(v * 1000) / 1000;
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const o = { ...DEFAULTS, ...options };
   const log = options.log ?? (() => undefined);
-  const model = describeCheckpoint(o.checkpoint, { imageSize: o.imageSize, grids: o.grids });
+  const model = describeCheckpoint(o.checkpoint, { imageSize: o.imageSize, grids: o.grids, points: o.points });
   const ns = model.ns;
   const policy = o.policy ?? { mode: 'auto', targetP99Ms: DEFAULTS.targetP99Ms };
   if (policy.mode === 'fixed' && !ns.includes(policy.n)) throw new RangeError(operatingPointError(ns, String(policy.n)));
@@ -155,12 +176,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     kind: model.kind,
     inputShape: inputShape(model),
     grids: model.kind === 'mimoformer' ? model.grids : undefined,
+    points: model.kind === 'datamux' || model.kind === 'datamux-vision' ? ns : undefined,
     lengthGrouping: o.lengthGrouping !== false,
     onRestart: (why) => {
       metrics.restarts.inc();
       log(`inference worker restarted (${why})`);
     },
   });
+  const padId = cutPadding(model);
   let cost: CostModel;
   try {
     cost = o.calibrate === false ? new CostModel(ns, 1, Object.fromEntries(ns.map((n) => [n, 1]))) : await calibrate(engine, model, o);
@@ -170,7 +193,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }
   const scheduler = new Scheduler(engine, {
     ns, policy, cost, maxQueue: o.maxQueue, maxGroups: o.maxGroups, deadlineMs: o.deadlineMs,
-    ...(model.kind === 'mimoformer' && model.sequence.padId !== null && o.lengthGrouping !== false ? { lengthOf: lengthOf(model.sequence.length, model.sequence.padId) } : {}),
+    ...(padId !== null && o.lengthGrouping !== false ? { lengthOf: lengthOf(inputShape(model)[0], padId) } : {}),
     onBatch: (b) => {
       const n = String(b.n);
       metrics.batches.inc({ n, outcome: b.ok ? 'ok' : 'failed' });
@@ -184,9 +207,15 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const gridsJson = model.kind === 'mimoformer' ? Object.fromEntries(ns.map((n) => [String(n), `${model.grids[n].m}x${model.grids[n].n}`])) : undefined;
   /** The grid field of a MIMOFormer output at n. */
   const grid = (n: number) => (gridsJson ? { grid: gridsJson[String(n)] } : {});
+  const lengthGrouping = padId !== null && o.lengthGrouping !== false;
+  const common = { kind: model.kind, checkpoint: model.checkpoint, cap: model.cap, classes: model.classes };
   const modelJson = model.kind === 'mimoconv'
-    ? { kind: model.kind, checkpoint: model.checkpoint, cap: model.cap, classes: model.classes, dataset: model.dataset, input_shape: inputShape(model) }
-    : { kind: model.kind, checkpoint: model.checkpoint, variant: model.variant, task: model.sequence.task, cap: model.cap, classes: model.classes, max_length: model.sequence.length, grids: gridsJson, length_grouping: model.sequence.padId !== null && o.lengthGrouping !== false };
+    ? { ...common, dataset: model.dataset, input_shape: inputShape(model) }
+    : model.kind === 'mimoformer'
+      ? { ...common, variant: model.variant, task: model.sequence.task, max_length: model.sequence.length, grids: gridsJson, length_grouping: lengthGrouping }
+      : model.kind === 'datamux'
+        ? { ...common, instances: model.instances, max_length: model.sentence.length, vocab_size: model.sentence.vocab.size, length_grouping: lengthGrouping }
+        : { ...common, instances: model.instances, dataset: 'mnist', input_shape: inputShape(model) };
 
   let closing = false;
   /** Requests received and not yet answered (each resolves when its response is sent). */
@@ -205,9 +234,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     try {
       const deadlineMs = deadlineHeader(req, o.deadlineMs);
       const body = await readBody(req, o.maxBodyBytes);
-      const inputs = model.kind === 'mimoconv'
-        ? decodeInputs(req.headers['content-type'], body, url.searchParams, model.input, maxInputs)
-        : decodeSequences(req.headers['content-type'], body, model.sequence, maxInputs);
+      const type = req.headers['content-type'];
+      const inputs = model.kind === 'mimoformer'
+        ? decodeSequences(type, body, model.sequence, maxInputs)
+        : model.kind === 'datamux'
+          ? decodeSentences(type, body, model.sentence, maxInputs)
+          : decodeInputs(type, body, url.searchParams, model.input, maxInputs);
       const a = await scheduler.submit(inputs, { deadlineMs });
       sendJson(res, 200, {
         outputs: a.outputs.map((x) => ({ logits: Array.from(x.output), class: argmax(x.output), n: x.n, ...grid(x.n), batch: x.batch, slot: x.slot })),
@@ -339,6 +371,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       await engine.close();
     })());
 
-  log(`serving ${model.checkpoint} (${model.kind === 'mimoconv' ? 'MIMOConv' : `MIMOFormer ${model.variant}`}, operating points n = ${ns.join(', ')}) on http://${host}:${port}`);
+  log(`serving ${model.checkpoint} (${modelName(model)}, operating points n = ${ns.join(', ')}) on http://${host}:${port}`);
   return { url: `http://${host}:${port}`, port, model, scheduler, engine, metrics, close };
 }

@@ -1,4 +1,4 @@
-// Helpers for the server's tests: tiny MIMOConv and MIMOFormer checkpoints, images, HTTP calls, and
+// Helpers for the server's tests: tiny MIMOConv, MIMOFormer and DataMUX checkpoints, images, HTTP calls, and
 // the expected output of an input from the superposition it was computed in.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +6,9 @@ import path from 'node:path';
 import { Generator, fromBytes, noGrad, tensor, tidy } from '../tensor/index.js';
 import { MIMOConv } from '../models/mimoconv.js';
 import { MIMOFormer } from '../models/mimoformer.js';
+import { DataMUX } from '../models/datamux.js';
+import { DataMUXVision } from '../models/datamux_vision.js';
+import { Vocab } from '../data/vocab.js';
 import type { GridPoint } from '../models/mimoformer.js';
 import { LRA_TASK_INFO } from '../data/lra.js';
 import type { LraTask } from '../data/lra.js';
@@ -50,6 +53,39 @@ export function tinyMIMOFormerCheckpoint(task: LraTask, seed = 0, maxLength = ta
     features: 16, dropout: 0.1, variant: 'att', m: 2, n: 2, dual: false,
   }, new Generator(seed));
   saveModelCheckpoint(file, 'mimoformer', model, model.config, { task, points: [[1, 1], [2, 2]], length: maxLength, step: 0 });
+  model.dispose();
+  return file;
+}
+
+/** The sentences whose words make the tiny DataMUX's vocabulary (every other word is [UNK]). */
+export const SENTENCES = ['a fine and moving film', 'dull , slow and far too long', 'the best film of the year', 'not good at all', 'an odd mix of styles'];
+
+/**
+ * Saves an untrained DataMUX sentence classifier (N = 2 instances, d 16, 1 layer, L 12, Gaussian
+ * Hadamard mux, index demux) as `mimo train datamux` would (extra: task, trained points 1 and 2, the
+ * vocabulary of SENTENCES) in a temporary directory; returns its path.
+ */
+export function tinyDataMUXCheckpoint(o: { maskPadding?: boolean; seed?: number } = {}): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mimo-serve-'));
+  temporary.add(dir);
+  const file = path.join(dir, 'model.safetensors');
+  const vocab = Vocab.build(SENTENCES);
+  const model = new DataMUX({
+    vocabSize: vocab.size, padId: Vocab.PAD, maxLength: 12, instances: 2, dim: 16, layers: 1, heads: 2, ffn: 32, dropout: 0.1, mux: 'gaussian', learnMux: false,
+    muxNorm: 4, demux: 'index', demuxLayers: 2, task: 'sentence', classes: 2, maskPadding: o.maskPadding ?? true, pooling: 'cls',
+  }, new Generator(o.seed ?? 0));
+  saveModelCheckpoint(file, 'datamux', model, model.config, { step: 0, phase: 'task', task: 'sst2', points: [1, 2], vocab: vocab.toJSON() });
+  model.dispose();
+  return file;
+}
+
+/** Saves an untrained DataMUX MNIST model (N = 4 instances) as `mimo train datamux --task mnist` would (points 1, 2 and 4); returns its path. */
+export function tinyDataMUXVisionCheckpoint(seed = 0): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mimo-serve-'));
+  temporary.add(dir);
+  const file = path.join(dir, 'model.safetensors');
+  const model = new DataMUXVision({ instances: 4 }, new Generator(seed));
+  saveModelCheckpoint(file, 'datamux-vision', model, model.config, { epoch: 0, dataset: 'mnist', points: [1, 2, 4] });
   model.dispose();
   return file;
 }

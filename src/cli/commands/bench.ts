@@ -133,9 +133,9 @@ function serveCommand(): Command {
   return new Command('serve')
     .description('serving benchmark: `mimo serve` on loopback under open-loop Poisson load (one input per request) at multiples of its n = 1 capacity, ' +
       'for fixed n = 1, fixed n = cap and auto: achieved rate, p50/p99 latency, statuses, lost requests, share of outputs by n')
-    .argument('[checkpoint]', 'MIMOConv or MIMOFormer checkpoint (default: runs/serve-default/model.safetensors, a MIMOConv trained on MNIST first if missing)')
+    .argument('[checkpoint]', 'MIMOConv, MIMOFormer or DataMUX checkpoint (default: runs/serve-default/model.safetensors, a MIMOConv trained on MNIST first if missing)')
     .option('--json', 'print one JSON object')
-    .option('--data <dir>', 'data directory for training the default model')
+    .option('--data <dir>', 'data directory for training the default model, and of the SST-2 sentences of --lengths task')
     .option('--rates <list>', 'offered rates as multiples of the measured n = 1 capacity', positiveNumberList('--rates'), d.rates)
     .option('--policies <list>', `which of ${POLICY_NAMES.join(', ')}`, (v: string) => v.split(',').map((p) => choice<PolicyName>('--policies', POLICY_NAMES)(p.trim())), d.policies)
     .option('--duration <s>', 'seconds of arrivals per run', positiveNumber('--duration'), d.seconds)
@@ -147,22 +147,22 @@ function serveCommand(): Command {
     .option('--max-groups <g>', "server's superpositions per batch", positiveInt('--max-groups'), d.maxGroups)
     .option('--deadline-ms <ms>', "server's queueing deadline", positiveInt('--deadline-ms'), d.deadlineMs)
     .option('--threads <t>', "libtorch threads of the server's inference worker (default: the server's: one fewer than the cores)", positiveInt('--threads'))
-    .option('--lengths <l>', "MIMOFormer inputs: full (random token ids of the model's full length) or task (ListOps trees of LRA's lengths, scaled to the model's)",
+    .option('--lengths <l>', "sequence inputs: full (MIMOFormer: random token ids of the model's full length; DataMUX: random words as many as it takes) or task (ListOps trees of LRA's lengths, scaled to the model's; DataMUX: SST-2 dev sentences)",
       choice<SequenceLengths>('--lengths', SEQUENCE_LENGTHS), d.lengths)
-    .option('--no-length-grouping', "MIMOFormer: the server superposes requests first come, first served, one pass per batch (as `mimo serve --no-length-grouping`)")
+    .option('--no-length-grouping', "sequence models: the server superposes requests first come, first served, one pass per batch (as `mimo serve --no-length-grouping`)")
     .option('--seed <s>', 'seed of the arrivals and the input (image, token sequence or ListOps trees)', nonNegativeInt('--seed'), d.seed)
     .action(async (file: string | undefined, o: ServeBenchFlags) => {
       const checkpoint = await checkpointOrDefault(file, o.data);
       const r = await runServeBench({
         checkpoint, rates: o.rates, policies: o.policies, seconds: o.duration, maxRequests: o.maxRequests, targetP99Ms: o.targetP99Ms,
         capacitySeconds: o.capacityDuration, concurrency: o.concurrency, maxQueue: o.maxQueue, maxGroups: o.maxGroups, deadlineMs: o.deadlineMs, threads: o.threads, seed: o.seed,
-        lengths: o.lengths, lengthGrouping: o.lengthGrouping, onProgress: (s) => process.stderr.write(`  ${s}\n`),
+        lengths: o.lengths, data: o.data, lengthGrouping: o.lengthGrouping, onProgress: (s) => process.stderr.write(`  ${s}\n`),
       }).catch((e: unknown) => {
         throw e instanceof RangeError ? new UsageError(e.message) : e; // options that do not fit the checkpoint
       });
       if (o.json) return printJson(r);
       console.log(`${checkpoint}: n = 1 capacity ${r.n1_capacity_rps} requests/s; auto's p99 target ${r.target_p99_ms} ms`);
-      if (r.config.model === 'mimoformer') {
+      if (r.config.model === 'mimoformer' || r.config.model === 'datamux') {
         console.log(`inputs: ${String(r.config.lengths)} lengths (mean ${String(r.config.mean_tokens)} tokens); length grouping ${r.config.length_grouping ? 'on' : 'off'}`);
       }
       const header = ['policy', 'offered/s', 'achieved/s', 'p50 ms', 'p99 ms', 'lost', 'status', 'share by n'];

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { call, images, postJson, tinyCheckpoint, tinyMIMOFormerCheckpoint } from '../../serve/testing.js';
+import { call, images, postJson, tinyCheckpoint, tinyDataMUXCheckpoint, tinyMIMOFormerCheckpoint } from '../../serve/testing.js';
 
 const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../bin/mimo.js');
 
@@ -104,6 +104,27 @@ test('mimo serve: a MIMOFormer checkpoint serves LRA sequences at its grids; MIM
   const grids = await run(tinyCheckpoint(), '--grids', '2x2');
   assert.equal(grids.code, 2);
   assert.match(grids.err, /grids apply to MIMOFormer checkpoints/);
+});
+
+test('mimo serve: a DataMUX checkpoint serves sentences at the points given; points beyond its N are a usage error', async () => {
+  const checkpoint = tinyDataMUXCheckpoint();
+  const { child, out, exited, listening, kill } = startServe([checkpoint, '--port', '0', '--points', '2', '--n', '2', '--no-calibrate']);
+  try {
+    const url = await listening;
+    assert.match(out.stdout, /DataMUX N = 2, cap 2, sentences of up to 11 words, operating points n = 2; now n = 2/);
+    const r = await postJson(`${url}/v1/predict`, { inputs: ['a fine film', 'dull'] });
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.deepEqual(r.body.outputs.map((o: { n: number; slot: number }) => [o.n, o.slot]), [[2, 0], [2, 1]]);
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0, out.stderr);
+  } finally {
+    kill();
+  }
+  const c = spawn(process.execPath, [bin, 'serve', checkpoint, '--points', '1,3', '--port', '0', '--no-calibrate'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  c.stderr.on('data', (d) => (err += d));
+  assert.equal(await new Promise<number | null>((resolve) => c.on('exit', resolve)), 2, err);
+  assert.match(err, /operating point 3: the checkpoint holds N = 2 instances/);
 });
 
 test('mimo bench serve: --lengths task on a model that is not a ListOps MIMOFormer is a usage error', async () => {

@@ -1,4 +1,4 @@
-// `mimo serve [CHECKPOINT]`: an HTTP server for a MIMOConv or MIMOFormer checkpoint with operating
+// `mimo serve [CHECKPOINT]`: an HTTP server for a MIMOConv, MIMOFormer or DataMUX checkpoint with operating
 // points on demand (src/serve/). Without a checkpoint it serves the default model (a MIMOConv),
 // training it first when missing.
 import { Command } from 'commander';
@@ -6,9 +6,9 @@ import { existsSync } from 'node:fs';
 import { startServer } from '../../serve/server.js';
 import { ensureDefaultModel } from '../../serve/default_model.js';
 import type { Policy } from '../../serve/policy.js';
-import { inputText } from '../../serve/model.js';
+import { inputText, modelName } from '../../serve/model.js';
 import { gridList } from './train_mimoformer.js';
-import { UsageError, nonNegativeInt, positiveInt, positiveNumber, progressBar } from '../output.js';
+import { UsageError, nonNegativeInt, positiveInt, positiveIntList, positiveNumber, progressBar } from '../output.js';
 
 /** The checkpoint given, or the default model (trained now, with a progress bar, when missing). */
 export async function checkpointOrDefault(file: string | undefined, data: string | undefined): Promise<string> {
@@ -66,6 +66,7 @@ interface ServeCliOptions {
   maxBody: number;
   imageSize?: [number, number];
   grids?: [number, number][];
+  points?: number[];
   calibrate: boolean;
   lengthGrouping: boolean;
   threads?: number;
@@ -73,13 +74,13 @@ interface ServeCliOptions {
 
 export function serveCommand(): Command {
   return new Command('serve')
-    .description('serve a MIMOConv (images) or MIMOFormer (LRA token sequences) checkpoint over HTTP: POST /v1/predict, GET /v1/health, GET /v1/metrics, ' +
+    .description('serve a MIMOConv (images), MIMOFormer (LRA token sequences) or DataMUX (sentences, MNIST digits) checkpoint over HTTP: POST /v1/predict, GET /v1/health, GET /v1/metrics, ' +
       'GET|PUT /v1/operating-point. Requests are grouped into superpositions of n inputs; n is fixed or chosen per batch to meet a p99 latency target')
-    .argument('[checkpoint]', 'MIMOConv or MIMOFormer checkpoint (default: runs/serve-default/model.safetensors, a MIMOConv trained on MNIST first if missing)')
+    .argument('[checkpoint]', 'MIMOConv, MIMOFormer or DataMUX checkpoint (default: runs/serve-default/model.safetensors, a MIMOConv trained on MNIST first if missing)')
     .option('--port <p>', 'TCP port (0: any free port)', nonNegativeInt('--port'), 8080)
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--data <dir>', 'data directory for training the default model (default: $MIMO_DATA, then ../shared/data)')
-    .option('--n <n|auto>', "operating point, inputs per superposition (MIMOConv: a divisor of its cap; MIMOFormer: m·n of a served grid), or auto", operatingPoint, 'auto')
+    .option('--n <n|auto>', "operating point, inputs per superposition (MIMOConv: a divisor of its cap; MIMOFormer: m·n of a served grid; DataMUX: a served point), or auto", operatingPoint, 'auto')
     .option('--target-p99-ms <ms>', "auto's p99 latency target", positiveNumber('--target-p99-ms'), 50)
     .option('--max-queue <k>', 'most inputs waiting; more get 429', positiveInt('--max-queue'), 512)
     .option('--max-groups <g>', 'most superpositions per batch', positiveInt('--max-groups'), 32)
@@ -88,9 +89,10 @@ export function serveCommand(): Command {
     .option('--max-body <bytes>', 'largest request body; more get 413', positiveInt('--max-body'), 4 << 20)
     .option('--image-size <HxW>', "MIMOConv: input size (default: the checkpoint's data set's)", imageSize)
     .option('--grids <grids>', 'MIMOFormer: grids MxN to serve, one per number of inputs, comma-separated (default: the grids it was trained on)', gridList('--grids'))
+    .option('--points <n,...>', 'DataMUX: operating points n to serve, each at most its N instances (default: the points it was trained at)', positiveIntList('--points'))
     .option('--threads <t>', 'libtorch threads of the inference worker (default: $MIMO_NUM_THREADS, else one fewer than the cores)', positiveInt('--threads'))
     .option('--no-calibrate', "skip timing batches at start-up (auto's cost model starts from a flat guess)")
-    .option('--no-length-grouping', 'MIMOFormer: superpose requests first come, first served, one pass per batch (default: each batch grouped longest first and run in passes cut to their lengths)')
+    .option('--no-length-grouping', 'MIMOFormer, DataMUX sentences: superpose requests first come, first served, one pass per batch (default: each batch grouped longest first and run in passes cut to their lengths)')
     .action(async (file: string | undefined, o: ServeCliOptions) => {
       const checkpoint = await checkpointOrDefault(file, o.data);
       const policy: Policy = o.n === 'auto' ? { mode: 'auto', targetP99Ms: o.targetP99Ms } : { mode: 'fixed', n: o.n };
@@ -99,7 +101,7 @@ export function serveCommand(): Command {
       try {
         srv = await startServer({
           checkpoint, port: o.port, host: o.host, policy, maxQueue: o.maxQueue, maxGroups: o.maxGroups, maxInputsPerRequest: o.maxInputs,
-          deadlineMs: o.deadlineMs, maxBodyBytes: o.maxBody, imageSize: o.imageSize, grids: o.grids, calibrate: o.calibrate, lengthGrouping: o.lengthGrouping, threads: o.threads, log,
+          deadlineMs: o.deadlineMs, maxBodyBytes: o.maxBody, imageSize: o.imageSize, grids: o.grids, points: o.points, calibrate: o.calibrate, lengthGrouping: o.lengthGrouping, threads: o.threads, log,
         });
       } catch (e) {
         if (e instanceof RangeError) throw new UsageError(e.message);
@@ -107,7 +109,7 @@ export function serveCommand(): Command {
       }
       const m = srv.model;
       const points = m.kind === 'mimoformer' ? m.ns.map((n) => `${n} (${m.grids[n].m}x${m.grids[n].n})`).join(', ') : m.ns.join(', ');
-      console.log(`listening on ${srv.url} (${m.kind === 'mimoconv' ? 'MIMOConv' : `MIMOFormer ${m.variant}`}, cap ${m.cap}, ${inputText(m)}, operating points n = ${points}; ` +
+      console.log(`listening on ${srv.url} (${modelName(m)}, cap ${m.cap}, ${inputText(m)}, operating points n = ${points}; ` +
         `now ${o.n === 'auto' ? `auto, p99 target ${o.targetP99Ms} ms` : `n = ${o.n}`}); Ctrl-C stops`);
       // The first SIGINT or SIGTERM drains; later ones (a terminal's Ctrl-C also reaches the process
       // through bin/mimo.js, which forwards it) are ignored while draining, which is bounded in time.
