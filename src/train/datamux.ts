@@ -140,10 +140,14 @@ export interface DataMUXEvalPoint {
  * Accuracy and throughput of a sentence-level DataMUX at each n on encoded sentences ids [M, L]
  * with labels [M] (eval mode, no gradients). Batches hold `groups` mixes; a last partial mix is
  * filled with copies of its batch's sentences, whose predictions are not counted; sentences share a
- * mix in a seeded random order unless grouping is 'given' (see evaluate.ts).
+ * mix in a seeded random order unless grouping is 'given' or 'length' (that order sorted by
+ * `lengths`, each sentence's token count; see evaluate.ts).
  */
-export function evaluateDataMUX(model: DataMUX, ids: Tensor, labels: Tensor, ns: readonly number[], o: { groups?: number; warmup?: boolean; grouping?: Grouping } = {}): DataMUXEvalPoint[] {
-  return evaluatePoints(model, ns, labels, { group: (n) => n, batch: (n) => (o.groups ?? 32) * n, warmup: o.warmup, grouping: o.grouping }, (n, rows) => model.forward(selectRows(ids, rows), n)).map(
+export function evaluateDataMUX(
+  model: DataMUX, ids: Tensor, labels: Tensor, ns: readonly number[], o: { groups?: number; warmup?: boolean; grouping?: Grouping; groupingSeed?: number; lengths?: ArrayLike<number> } = {},
+): DataMUXEvalPoint[] {
+  const opts = { group: (n: number) => n, batch: (n: number) => (o.groups ?? 32) * n, warmup: o.warmup, grouping: o.grouping, seed: o.groupingSeed, lengths: o.lengths };
+  return evaluatePoints(model, ns, labels, opts, (n, rows) => model.forward(selectRows(ids, rows), n)).map(
     (r) => ({ n: r.point, accuracy: r.accuracy, correct: r.correct, total: r.total, seconds: r.seconds, instancesPerS: r.perSecond }),
   );
 }

@@ -72,8 +72,8 @@ export interface VisionEvalPoint {
 }
 
 /** Accuracy and throughput at each n on cropped images x [M, 1, 20, 20] with labels y (eval, no gradients). A last partial mix is filled with copies, not counted. */
-export function evaluateDataMUXVision(model: DataMUXVision, x: Tensor, y: Tensor, ns: readonly number[], o: { groups?: number; warmup?: boolean; grouping?: Grouping } = {}): VisionEvalPoint[] {
-  return evaluatePoints(model, ns, y, { group: (n) => n, batch: (n) => (o.groups ?? 256) * n, warmup: o.warmup, grouping: o.grouping }, (n, rows) => model.forward(selectRows(x, rows), n)).map(
+export function evaluateDataMUXVision(model: DataMUXVision, x: Tensor, y: Tensor, ns: readonly number[], o: { groups?: number; warmup?: boolean; grouping?: Grouping; groupingSeed?: number } = {}): VisionEvalPoint[] {
+  return evaluatePoints(model, ns, y, { group: (n) => n, batch: (n) => (o.groups ?? 256) * n, warmup: o.warmup, grouping: o.grouping, seed: o.groupingSeed }, (n, rows) => model.forward(selectRows(x, rows), n)).map(
     (r) => ({ n: r.point, accuracy: r.accuracy, correct: r.correct, total: r.total, seconds: r.seconds, imagesPerS: r.perSecond }),
   );
 }

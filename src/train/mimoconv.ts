@@ -127,11 +127,11 @@ export interface EvalPoint {
  * superposition in a seeded random order unless grouping is 'given' (see evaluate.ts).
  * warmup: one untimed batch per n first (for throughput measurements).
  */
-export function evaluateMIMOConv(model: ImageClassifier, x: Tensor, y: Tensor, ns: readonly number[], o: { batchSize?: number; warmup?: boolean; grouping?: Grouping } = {}): EvalPoint[] {
+export function evaluateMIMOConv(model: ImageClassifier, x: Tensor, y: Tensor, ns: readonly number[], o: { batchSize?: number; warmup?: boolean; grouping?: Grouping; groupingSeed?: number } = {}): EvalPoint[] {
   const cap = capacityOf(model);
   for (const n of ns) if (!Number.isInteger(n) || n < 1 || cap % n !== 0) throw new RangeError(`n = ${n} does not divide the model's capacity ${cap} (choose from ${divisorsOf(cap).join(', ')})`);
   const bs = Math.max(cap, Math.floor((o.batchSize ?? 512) / cap) * cap);
-  return evaluatePoints(model, ns, y, { group: (n) => n, batch: () => bs, warmup: o.warmup, grouping: o.grouping }, (n, rows) => forwardAt(model, selectRows(x, rows), n)).map(
+  return evaluatePoints(model, ns, y, { group: (n) => n, batch: () => bs, warmup: o.warmup, grouping: o.grouping, seed: o.groupingSeed }, (n, rows) => forwardAt(model, selectRows(x, rows), n)).map(
     (r) => ({ n: r.point, accuracy: r.accuracy, correct: r.correct, total: r.total, seconds: r.seconds, imagesPerS: r.perSecond }),
   );
 }

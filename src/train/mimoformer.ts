@@ -236,12 +236,12 @@ export interface MIMOFormerEvalPoint {
  * its batch's rows, whose predictions are not counted. Sequences share a grid in a seeded random
  * order unless grouping is 'given' (see evaluate.ts).
  */
-export function evaluateMIMOFormer(model: MIMOFormer, data: LraData, points: readonly GridPoint[], o: { batch?: number; warmup?: boolean; grouping?: Grouping } = {}): MIMOFormerEvalPoint[] {
+export function evaluateMIMOFormer(model: MIMOFormer, data: LraData, points: readonly GridPoint[], o: { batch?: number; warmup?: boolean; grouping?: Grouping; groupingSeed?: number } = {}): MIMOFormerEvalPoint[] {
   const logits = (p: GridPoint, rows: number[]) => {
     const b = lraBatch(data, rows);
     return model.forward(b.ids, b.mask, p);
   };
-  return evaluatePoints(model, points, data.labels, { group: (p) => p.m * p.n, batch: () => o.batch ?? 32, warmup: o.warmup, grouping: o.grouping, lengths: data.lengths }, logits).map(
+  return evaluatePoints(model, points, data.labels, { group: (p) => p.m * p.n, batch: () => o.batch ?? 32, warmup: o.warmup, grouping: o.grouping, seed: o.groupingSeed, lengths: data.lengths }, logits).map(
     (r) => ({ m: r.point.m, n: r.point.n, accuracy: r.accuracy, correct: r.correct, total: r.total, seconds: r.seconds, sequencesPerS: r.perSecond }),
   );
 }

@@ -35,6 +35,10 @@ test('mimo train datamux trains, resumes with the saved settings, and mimo eval 
   assert.equal(ev.split, 'dev');
   assert.deepEqual(ev.points.map((p: { n: number }) => p.n), [1, 3]);
   for (const p of ev.points) assert.ok(p.total === 20 && p.accuracy >= 0 && p.accuracy <= 1 && p.instances_per_s > 0);
+  // Who shares a mix: at n = 1 nobody does, so every grouping and seed gives the same accuracy.
+  const byLength = JSON.parse(await runCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--limit', '20', '--grouping', 'length', '--grouping-seed', '2', '--json']));
+  assert.deepEqual([byLength.grouping, byLength.grouping_seed, byLength.points[0].n], ['length', 2, 1]);
+  assert.equal(byLength.points[0].correct, ev.points[0].correct);
   const bad = await captureCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--n', '4']);
   assert.ok(bad.error instanceof UsageError && /holds N = 3 instances/.test(bad.error.message), String(bad.error));
 });

@@ -11,7 +11,7 @@ import { DATASET_SPECS, IMAGE_DATASETS, divisorsOf, evaluateMIMOConv, loadImageD
 import type { EvalPoint, ImageDataset } from '../../train/mimoconv.js';
 import { DEFAULT_GROUPING, GROUPINGS } from '../../train/evaluate.js';
 import type { Grouping } from '../../train/evaluate.js';
-import { DEVICE_HELP, UsageError, choice, positiveInt, positiveIntList, printJson } from '../output.js';
+import { DEVICE_HELP, UsageError, choice, nonNegativeInt, positiveInt, positiveIntList, printJson } from '../output.js';
 import { evalDataMUXCheckpoint, evalDataMUXVisionCheckpoint } from './eval_datamux.js';
 import { evalMIMOFormerCheckpoint } from './eval_mimoformer.js';
 import { gridList } from './train_mimoformer.js';
@@ -25,6 +25,7 @@ interface EvalCliOptions {
   batchSize: number;
   groups: number;
   grouping: Grouping;
+  groupingSeed: number;
   grids?: [number, number][];
   listopsDir?: string;
   uniformAttention?: boolean;
@@ -128,10 +129,11 @@ export function evalCommand(): Command {
     .option('--groups <g>', 'DataMUX: mixes per forward pass; MIMOFormer: sequences per forward pass', positiveInt('--groups'), 32)
     .option(
       '--grouping <g>',
-      'which inputs share a superposition: random (a seeded random order, as independent requests arrive), given (consecutive examples of the split, e.g. to measure the effect of a sorted split) or length (MIMOFormer: the random order sorted by sequence length, as a server bucketing its queue by length)',
+      'which inputs share a superposition: random (a seeded random order, as independent requests arrive), given (consecutive examples of the split, e.g. to measure the effect of a sorted split) or length (MIMOFormer, DataMUX sentences: the random order sorted by sequence length, as a server bucketing its queue by length)',
       choice('--grouping', GROUPINGS),
       DEFAULT_GROUPING,
     )
+    .option('--grouping-seed <s>', 'seed of the random order that decides which inputs share a superposition (random and length groupings): other seeds show how much accuracy depends on who shares', nonNegativeInt('--grouping-seed'), 0)
     .option('--grids <grids>', 'MIMOFormer: grids MxN, comma-separated (default: the trained grids)', gridList('--grids'))
     .option('--listops-dir <dir>', 'MIMOFormer on ListOps: folder of basic_{train,val,test}.tsv (default DATA/listops)')
     .option('--uniform-attention', 'MIMOFormer ablation: zero every key projection, so each query weighs its sequence\'s tokens equally (the attention output becomes the sequence\'s mean value): what the model does without its attention patterns')
@@ -143,18 +145,18 @@ export function evalCommand(): Command {
       const info = readCheckpointInfo(file);
       if (o.uniformAttention && info.model !== 'mimoformer') throw new UsageError(`--uniform-attention: only for MIMOFormer checkpoints, ${file} holds a ${info.model} model`);
       if (o.device !== 'cpu' && info.model !== 'mimoformer') throw new UsageError(`--device ${o.device}: only MIMOFormer checkpoints are evaluated off the CPU so far, ${file} holds a ${info.model} model`);
-      if (o.grouping === 'length' && info.model !== 'mimoformer') throw new UsageError(`--grouping length: only for MIMOFormer checkpoints (sequences of variable length), ${file} holds a ${info.model} model`);
+      if (o.grouping === 'length' && info.model !== 'mimoformer' && info.model !== 'datamux') throw new UsageError(`--grouping length: only for sequence models (MIMOFormer, DataMUX sentences), ${file} holds a ${info.model} model`);
       if (info.model === 'datamux') {
         const split = cmd.getOptionValueSource('split') === 'cli' ? o.split : 'dev';
-        return evalDataMUXCheckpoint(file, info, { n: o.n, data: o.data, split, limit: o.limit, groups: o.groups, grouping: o.grouping, json: o.json });
+        return evalDataMUXCheckpoint(file, info, { n: o.n, data: o.data, split, limit: o.limit, groups: o.groups, grouping: o.grouping, groupingSeed: o.groupingSeed, json: o.json });
       }
       if (info.model === 'mimoformer') {
         const split = cmd.getOptionValueSource('split') === 'cli' ? o.split : 'dev';
-        return evalMIMOFormerCheckpoint(file, info, { grids: o.grids, data: o.data, listopsDir: o.listopsDir, split, limit: o.limit, batch: o.groups, grouping: o.grouping, uniformAttention: o.uniformAttention, device: o.device, json: o.json });
+        return evalMIMOFormerCheckpoint(file, info, { grids: o.grids, data: o.data, listopsDir: o.listopsDir, split, limit: o.limit, batch: o.groups, grouping: o.grouping, groupingSeed: o.groupingSeed, uniformAttention: o.uniformAttention, device: o.device, json: o.json });
       }
       if (info.model === 'datamux-vision') {
         if (o.split === 'dev') throw new UsageError(`--split dev: MNIST has train and test splits only`);
-        return evalDataMUXVisionCheckpoint(file, info, { n: o.n, data: o.data, split: o.split, limit: o.limit, groups: o.groups, grouping: o.grouping, json: o.json });
+        return evalDataMUXVisionCheckpoint(file, info, { n: o.n, data: o.data, split: o.split, limit: o.limit, groups: o.groups, grouping: o.grouping, groupingSeed: o.groupingSeed, json: o.json });
       }
       if (o.split === 'dev') throw new UsageError(`--split dev: image data sets have train and test splits only`);
       const cap = info.model === 'mimoconv' ? Number((info.config as { cap?: number }).cap) : 1;
@@ -175,7 +177,7 @@ export function evalCommand(): Command {
       const model = info.model === 'mimoconv' ? loadMIMOConv(file).model : loadWideResNet(file).model;
       let points: EvalPoint[];
       try {
-        points = evaluateMIMOConv(model, x, data.labels, ns, { batchSize: o.batchSize, warmup: true, grouping: o.grouping });
+        points = evaluateMIMOConv(model, x, data.labels, ns, { batchSize: o.batchSize, warmup: true, grouping: o.grouping, groupingSeed: o.groupingSeed });
       } finally {
         x.dispose();
         data.labels.dispose();
@@ -193,6 +195,7 @@ export function evalCommand(): Command {
         images: rows[0]?.total ?? 0,
         batch_size: Math.max(cap, Math.floor(o.batchSize / cap) * cap),
         grouping: o.grouping,
+        grouping_seed: o.groupingSeed,
         threads: getThreads(),
         points: rows.map((r) => ({
           n: r.n, accuracy: r.accuracy, correct: r.correct, total: r.total, seconds: Number(r.seconds.toFixed(4)),

@@ -8,7 +8,7 @@ import { cropMnist } from '../../models/datamux_vision.js';
 import { evaluateDataMUXVision } from '../../train/datamux_vision.js';
 import { loadMnist } from '../../data/index.js';
 import type { Checkpoint } from '../../models/checkpoint.js';
-import { encodeSentences, evaluateDataMUX } from '../../train/datamux.js';
+import { evaluateDataMUX } from '../../train/datamux.js';
 import { UsageError, printJson } from '../output.js';
 import { DEFAULT_GROUPING } from '../../train/evaluate.js';
 import type { Grouping } from '../../train/evaluate.js';
@@ -22,6 +22,7 @@ export interface DataMUXEvalCliOptions {
   /** Mixes per forward pass. */
   groups: number;
   grouping?: Grouping;
+  groupingSeed?: number;
   json?: boolean;
 }
 
@@ -36,11 +37,11 @@ export function evalDataMUXCheckpoint(file: string, info: Checkpoint, o: DataMUX
   const data = loadSst2(resolveDataDir(o.data), o.split, { limit: o.limit });
   const { model } = loadDataMUX(file);
   const maxLength = model.config.maxLength;
-  const ids = encodeSentences(vocab, data.sentences, maxLength);
+  const { ids, lengths } = vocab.encodeBatch(data.sentences, maxLength, { addCls: true }); // as encodeSentences, with each sentence's length
   const labels = tensor(Array.from(data.labels), { shape: [data.labels.length], dtype: 'int64' });
   let points;
   try {
-    points = evaluateDataMUX(model, ids, labels, ns, { groups: o.groups, warmup: true, grouping: o.grouping });
+    points = evaluateDataMUX(model, ids, labels, ns, { groups: o.groups, warmup: true, grouping: o.grouping, groupingSeed: o.groupingSeed, lengths });
   } finally {
     ids.dispose();
     labels.dispose();
@@ -52,7 +53,7 @@ export function evalDataMUXCheckpoint(file: string, info: Checkpoint, o: DataMUX
   model.dispose();
   const result = {
     checkpoint: file, model: 'datamux', config: info.config, step: extra.step ?? null, dataset: 'sst2', split: o.split, sentences: data.sentences.length,
-    groups: o.groups, grouping: o.grouping ?? DEFAULT_GROUPING, threads: getThreads(), points: rows,
+    groups: o.groups, grouping: o.grouping ?? DEFAULT_GROUPING, grouping_seed: o.groupingSeed ?? 0, threads: getThreads(), points: rows,
   };
   if (o.json) return printJson(result);
   const header = ['n', 'accuracy', 'sentences/s', 'MMAC/sentence', 'seconds'];
@@ -64,7 +65,7 @@ export function evalDataMUXCheckpoint(file: string, info: Checkpoint, o: DataMUX
 }
 
 /** `mimo eval` of a DataMUX MNIST checkpoint: accuracy and images/s at each n on the 20×20 crops. */
-export function evalDataMUXVisionCheckpoint(file: string, info: Checkpoint, o: { n?: number[]; data?: string; split: 'train' | 'test'; limit?: number; groups: number; grouping?: Grouping; json?: boolean }): void {
+export function evalDataMUXVisionCheckpoint(file: string, info: Checkpoint, o: { n?: number[]; data?: string; split: 'train' | 'test'; limit?: number; groups: number; grouping?: Grouping; groupingSeed?: number; json?: boolean }): void {
   const N = Number((info.config as { instances?: number }).instances);
   const extra = (info.extra ?? {}) as { points?: number[]; epoch?: number };
   const ns = o.n ?? extra.points ?? [N];
@@ -76,7 +77,7 @@ export function evalDataMUXVisionCheckpoint(file: string, info: Checkpoint, o: {
   const { model } = loadDataMUXVision(file);
   let points;
   try {
-    points = evaluateDataMUXVision(model, x, data.labels, ns, { groups: o.groups, warmup: true, grouping: o.grouping });
+    points = evaluateDataMUXVision(model, x, data.labels, ns, { groups: o.groups, warmup: true, grouping: o.grouping, groupingSeed: o.groupingSeed });
   } finally {
     x.dispose();
     data.labels.dispose();
@@ -86,7 +87,7 @@ export function evalDataMUXVisionCheckpoint(file: string, info: Checkpoint, o: {
     macs_per_input: Math.round(model.macsPerInput(p.n)),
   }));
   model.dispose();
-  const result = { checkpoint: file, model: 'datamux-vision', config: info.config, epoch: extra.epoch ?? null, dataset: 'mnist', split: o.split, images: rows[0]?.total ?? 0, groups: o.groups, grouping: o.grouping ?? DEFAULT_GROUPING, threads: getThreads(), points: rows };
+  const result = { checkpoint: file, model: 'datamux-vision', config: info.config, epoch: extra.epoch ?? null, dataset: 'mnist', split: o.split, images: rows[0]?.total ?? 0, groups: o.groups, grouping: o.grouping ?? DEFAULT_GROUPING, grouping_seed: o.groupingSeed ?? 0, threads: getThreads(), points: rows };
   if (o.json) return printJson(result);
   console.log(`${file} (epoch ${result.epoch ?? '?'}) on MNIST ${o.split} (20×20): ${result.images} images, ${o.groups} mixes per pass`);
   console.log('n  accuracy  images/s  kMAC/image');

@@ -20,6 +20,7 @@ export interface MIMOFormerEvalCliOptions {
   limit?: number;
   batch: number;
   grouping?: Grouping;
+  groupingSeed?: number;
   /** Evaluate with every attention made uniform (MIMOFormer.makeAttentionUniform). */
   uniformAttention?: boolean;
   /** Where to evaluate: 'cpu' (default), 'cuda', ... */
@@ -43,7 +44,7 @@ export async function evalMIMOFormerCheckpoint(file: string, info: Checkpoint, o
   const uniform = Boolean(o.uniformAttention || model.config.uniformAttention); // made uniform here, or trained so
   let points;
   try {
-    points = evaluateMIMOFormer(model, data, grids.map(([m, n]) => ({ m, n })), { batch: o.batch, warmup: true, grouping: o.grouping });
+    points = evaluateMIMOFormer(model, data, grids.map(([m, n]) => ({ m, n })), { batch: o.batch, warmup: true, grouping: o.grouping, groupingSeed: o.groupingSeed });
   } finally {
     data.inputs.dispose();
     data.labels.dispose();
@@ -58,7 +59,7 @@ export async function evalMIMOFormerCheckpoint(file: string, info: Checkpoint, o
   model.dispose();
   const result = {
     checkpoint: file, model: 'mimoformer', config: info.config, step: extra.step ?? null, task: extra.task, split: o.split, sequences: rows[0]?.total ?? 0,
-    batch: o.batch, grouping: o.grouping ?? DEFAULT_GROUPING, uniform_attention: uniform, device, threads: getThreads(), points: rows,
+    batch: o.batch, grouping: o.grouping ?? DEFAULT_GROUPING, grouping_seed: o.groupingSeed ?? 0, uniform_attention: uniform, device, threads: getThreads(), points: rows,
   };
   if (o.json) return printJson(result);
   const notes = [

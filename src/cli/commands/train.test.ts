@@ -102,7 +102,7 @@ test('mimo eval: n not dividing cap, another architecture, missing data and file
   r = await captureCommand(evalCommand(), [checkpoint, '--uniform-attention']);
   assert.ok(r.error instanceof UsageError && /--uniform-attention: only for MIMOFormer checkpoints, .* holds a mimoconv model/.test(r.error.message), String(r.error));
   r = await captureCommand(evalCommand(), [checkpoint, '--grouping', 'length']);
-  assert.ok(r.error instanceof UsageError && /--grouping length: only for MIMOFormer checkpoints \(sequences of variable length\), .* holds a mimoconv model/.test(r.error.message), String(r.error));
+  assert.ok(r.error instanceof UsageError && /--grouping length: only for sequence models \(MIMOFormer, DataMUX sentences\), .* holds a mimoconv model/.test(r.error.message), String(r.error));
   const wrn = new WideResNet({ inChannels: 1, depth: 10, width: 1, initialWidth: 1 }, new Generator(0));
   const other = path.join(tmp, 'wrn.safetensors');
   saveModelCheckpoint(other, 'wideresnet', wrn, wrn.config, { dataset: 'mnist' });
