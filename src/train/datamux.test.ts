@@ -3,12 +3,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Generator, cudaAvailable, noGrad, tidy } from '../tensor/index.js';
-import { Vocab, loadSst2, resolveDataDir } from '../data/index.js';
+import { Generator, cudaAvailable, noGrad, tensor, tidy } from '../tensor/index.js';
+import { Rng, Vocab, loadSst2, resolveDataDir } from '../data/index.js';
 import type { VocabJson } from '../data/index.js';
 import { loadFile } from '../io/index.js';
 import { loadDataMUX } from '../models/checkpoint.js';
-import { checkpointSteps, encodeSentences, lrFactor, defaultDataMUXTrainConfig, trainDataMUX } from './datamux.js';
+import { DataMUX } from '../models/datamux.js';
+import { selectRows } from './evaluate.js';
+import { batchLogits, checkpointSteps, encodeSentences, evaluateDataMUX, lrFactor, defaultDataMUXTrainConfig, sentenceLengths, trainDataMUX } from './datamux.js';
 
 const small = { dim: 48, layers: 1, heads: 2, ffn: 96, maxLength: 24, maxWords: 2000, groups: 32, lr: 3e-3, dropout: 0 };
 
@@ -100,4 +102,34 @@ test('schedule: checkpoints every evalEvery and at each phase end; lr warms up a
   assert.equal(lrFactor(c, 10), 1 / 6); // the task phase starts its own warm-up (5 steps)
   assert.equal(lrFactor(c, 15), 1);
   assert.equal(lrFactor(c, 34), 1 / 20);
+});
+
+test('evaluateDataMUX cuts each batch to its longest sentence and counts exactly what the full-length model predicts', () => {
+  const vocab = Vocab.build(['a fine film', 'dull and slow and far too long', 'the best of the year', 'not good']);
+  const model = new DataMUX({ vocabSize: vocab.size, padId: Vocab.PAD, maxLength: 16, instances: 2, dim: 16, layers: 1, heads: 2, ffn: 32, dropout: 0, muxNorm: 4, classes: 3 }, new Generator(4));
+  try {
+    const rng = new Rng(6);
+    const words = vocab.tokens.slice(vocab.firstWordId);
+    const sentences = Array.from({ length: 40 }, () => Array.from({ length: 1 + rng.below(12) }, () => words[rng.below(words.length)]).join(' '));
+    const ids = encodeSentences(vocab, sentences, 16);
+    assert.deepEqual(Array.from(sentenceLengths(ids, Vocab.PAD)), sentences.map((x) => 1 + x.split(' ').length));
+    const labels = tensor(sentences.map(() => rng.below(3)), { dtype: 'int64' });
+    const lengths = sentenceLengths(ids, Vocab.PAD);
+    const rows = [5, 0, 9, 3, 3, 5]; // three mixes of 2, in this order, with repeats as in a filled last mix
+    noGrad(() => tidy(() => {
+      const full = model.forward(selectRows(ids, rows), 2).toArray() as number[][];
+      const cut = batchLogits(model, ids, lengths, rows, 2).toArray() as number[][];
+      full.forEach((w, i) => assert.ok(w.every((v, k) => Math.abs(v - cut[i][k]) < 1e-5), `row ${i}: ${cut[i]} vs ${w}`));
+    }));
+    for (const n of [1, 2]) {
+      // Consecutive sentences share a mix ('given'); the whole set at full length in one pass.
+      const want = noGrad(() => tidy(() => model.forward(ids, n).argmax(1).eq(labels).sum().item()));
+      const [r] = evaluateDataMUX(model, ids, labels, [n], { groups: 3, grouping: 'given' });
+      assert.deepEqual([r.n, r.total, r.correct], [n, 40, want]);
+    }
+    ids.dispose();
+    labels.dispose();
+  } finally {
+    model.dispose();
+  }
 });

@@ -141,15 +141,41 @@ export interface DataMUXEvalPoint {
  * with labels [M] (eval mode, no gradients). Batches hold `groups` mixes; a last partial mix is
  * filled with copies of its batch's sentences, whose predictions are not counted; sentences share a
  * mix in a seeded random order unless grouping is 'given' or 'length' (that order sorted by
- * `lengths`, each sentence's token count; see evaluate.ts).
+ * length; see evaluate.ts). With masked padding each batch is cut to its longest sentence, as in
+ * training, which leaves every output as it is at full length.
  */
 export function evaluateDataMUX(
-  model: DataMUX, ids: Tensor, labels: Tensor, ns: readonly number[], o: { groups?: number; warmup?: boolean; grouping?: Grouping; groupingSeed?: number; lengths?: ArrayLike<number> } = {},
+  model: DataMUX, ids: Tensor, labels: Tensor, ns: readonly number[], o: { groups?: number; warmup?: boolean; grouping?: Grouping; groupingSeed?: number } = {},
 ): DataMUXEvalPoint[] {
-  const opts = { group: (n: number) => n, batch: (n: number) => (o.groups ?? 32) * n, warmup: o.warmup, grouping: o.grouping, seed: o.groupingSeed, lengths: o.lengths };
-  return evaluatePoints(model, ns, labels, opts, (n, rows) => model.forward(selectRows(ids, rows), n)).map(
+  const lengths = sentenceLengths(ids, model.config.padId);
+  const opts = { group: (n: number) => n, batch: (n: number) => (o.groups ?? 32) * n, warmup: o.warmup, grouping: o.grouping, seed: o.groupingSeed, lengths };
+  return evaluatePoints(model, ns, labels, opts, (n, rows) => batchLogits(model, ids, lengths, rows, n)).map(
     (r) => ({ n: r.point, accuracy: r.accuracy, correct: r.correct, total: r.total, seconds: r.seconds, instancesPerS: r.perSecond }),
   );
+}
+
+/**
+ * Logits of rows `rows` of ids [M, L] at n (consecutive rows share a mix). With masked padding the
+ * batch is cut to its longest sentence (`lengths`: sentenceLengths of ids), which changes no output.
+ */
+export function batchLogits(model: DataMUX, ids: Tensor, lengths: ArrayLike<number>, rows: readonly number[], n: number): Tensor {
+  return tidy(() => {
+    const batch = selectRows(ids, rows);
+    return model.forward(model.config.maskPadding ? batch.narrow(1, 0, Math.max(1, ...rows.map((r) => lengths[r]))) : batch, n);
+  });
+}
+
+/** Each row's length before its trailing padding: ids [M, L] → M lengths. */
+export function sentenceLengths(ids: Tensor, padId: number): Int32Array {
+  const [M, L] = ids.shape;
+  const flat = noGrad(() => tidy(() => ids.to('int32').data() as Int32Array));
+  const out = new Int32Array(M);
+  for (let i = 0; i < M; i++) {
+    let k = L;
+    while (k > 0 && flat[i * L + k - 1] === padId) k--;
+    out[i] = k;
+  }
+  return out;
 }
 
 /** Encodes sentences as int64 [M, maxLength] ([CLS] first: the mlp and rsa demuxes read position 0). */

@@ -8,7 +8,7 @@ import { cropMnist } from '../../models/datamux_vision.js';
 import { evaluateDataMUXVision } from '../../train/datamux_vision.js';
 import { loadMnist } from '../../data/index.js';
 import type { Checkpoint } from '../../models/checkpoint.js';
-import { evaluateDataMUX } from '../../train/datamux.js';
+import { encodeSentences, evaluateDataMUX } from '../../train/datamux.js';
 import { UsageError, printJson } from '../output.js';
 import { DEFAULT_GROUPING } from '../../train/evaluate.js';
 import type { Grouping } from '../../train/evaluate.js';
@@ -37,11 +37,11 @@ export function evalDataMUXCheckpoint(file: string, info: Checkpoint, o: DataMUX
   const data = loadSst2(resolveDataDir(o.data), o.split, { limit: o.limit });
   const { model } = loadDataMUX(file);
   const maxLength = model.config.maxLength;
-  const { ids, lengths } = vocab.encodeBatch(data.sentences, maxLength, { addCls: true }); // as encodeSentences, with each sentence's length
+  const ids = encodeSentences(vocab, data.sentences, maxLength);
   const labels = tensor(Array.from(data.labels), { shape: [data.labels.length], dtype: 'int64' });
   let points;
   try {
-    points = evaluateDataMUX(model, ids, labels, ns, { groups: o.groups, warmup: true, grouping: o.grouping, groupingSeed: o.groupingSeed, lengths });
+    points = evaluateDataMUX(model, ids, labels, ns, { groups: o.groups, warmup: true, grouping: o.grouping, groupingSeed: o.groupingSeed });
   } finally {
     ids.dispose();
     labels.dispose();
