@@ -1,6 +1,6 @@
-// The serving benchmark: a MIMOConv, MIMOFormer or DataMUX server on loopback (in this process's main thread;
-// inference in its worker thread) driven by an open-loop load generator (loadgen.ts, in a thread of
-// its own) with one input per request.
+// The serving benchmark: a MIMOConv, MIMOFormer or DataMUX server on loopback (in this process's
+// main thread; inference in its worker thread) driven by an open-loop load generator (loadgen.ts,
+// in a thread of its own) with one input per request.
 //
 // 1. n1_capacity_rps: the rate the server sustains at fixed n = 1, from a closed-loop saturation run
 //    (`concurrency` clients back to back; the answers per second).

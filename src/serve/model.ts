@@ -92,7 +92,7 @@ export function modelName(m: ServedModel): string {
   return `DataMUX N = ${m.instances}${m.kind === 'datamux-vision' ? ' (MNIST)' : ''}`;
 }
 
-/** Reads a MIMOConv or MIMOFormer checkpoint's header (see the file's header). */
+/** Reads a MIMOConv, MIMOFormer or DataMUX checkpoint's header (see the file's header). */
 export function describeCheckpoint(file: string, o: DescribeOptions = {}): ServedModel {
   if (!existsSync(file)) throw new Error(`checkpoint not found: ${file}`);
   const info = readCheckpointInfo(file);
@@ -157,5 +157,6 @@ function describeDataMUX(file: string, kind: 'datamux' | 'datamux-vision', c: Re
   if (!extra.vocab) throw new Error(`${file} holds no vocabulary (mimo_extra.vocab), so its inputs are unknown; it was not written by \`mimo train datamux\``);
   const vocab = Vocab.fromJSON(extra.vocab as VocabJson, file);
   if (vocab.size !== Number(c.vocabSize)) throw new Error(`${file}: its vocabulary has ${vocab.size} ids, the model's embedding ${Number(c.vocabSize)}`);
+  if (Number(c.padId) !== Vocab.PAD) throw new Error(`${file}: the model pads with id ${Number(c.padId)}, its vocabulary with ${Vocab.PAD} ([PAD])`);
   return { ...base, kind, sentence: { vocab, length: Number(c.maxLength) }, maskPadding: c.maskPadding !== false };
 }

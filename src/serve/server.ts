@@ -59,9 +59,10 @@ export interface ServeOptions {
   /** DataMUX: the operating points n to serve (default: the points it was trained at). */
   points?: DescribeOptions['points'];
   /**
-   * Sequence models with padding (MIMOFormer, DataMUX sentences with masked padding): order each batch longest first into superpositions and run it in passes
-   * cut to their lengths (length_split.ts; default true). false: superpositions first come, first
-   * served, one pass per batch cut to its longest sequence.
+   * Sequence models with padding (MIMOFormer, DataMUX sentences with masked padding): order each
+   * batch longest first into superpositions and run it in passes cut to their lengths
+   * (length_split.ts; default true). false: superpositions first come, first served, one pass per
+   * batch cut to its longest sequence.
    */
   lengthGrouping?: boolean;
   /** Time batches at start-up for the auto policy's cost model (default true; else a flat guess). */

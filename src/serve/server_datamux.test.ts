@@ -1,9 +1,13 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { loadDataMUX, loadDataMUXVision } from '../models/checkpoint.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadDataMUX, loadDataMUXVision, saveModelCheckpoint } from '../models/checkpoint.js';
+import { DataMUX } from '../models/datamux.js';
 import { cropMnist } from '../models/datamux_vision.js';
 import { Vocab } from '../data/vocab.js';
-import { fromBytes, noGrad, tensor, tidy } from '../tensor/index.js';
+import { Generator, fromBytes, noGrad, tensor, tidy } from '../tensor/index.js';
 import { describeCheckpoint } from './model.js';
 import { startServer } from './server.js';
 import { SENTENCES, call, images, postBytes, postJson, tinyDataMUXCheckpoint, tinyDataMUXVisionCheckpoint, tinyMIMOFormerCheckpoint } from './testing.js';
@@ -22,6 +26,21 @@ test('describeCheckpoint: a DataMUX serves the points it was trained at, or thos
   assert.throws(() => describeCheckpoint(file, { grids: [[1, 1]] }), /grids apply to MIMOFormer checkpoints; this one holds a DataMUX/);
   assert.throws(() => describeCheckpoint(file, { imageSize: [28, 28] }), /image size applies to MIMOConv checkpoints; this one holds a DataMUX/);
   assert.throws(() => describeCheckpoint(tinyMIMOFormerCheckpoint('text'), { points: [1] }), /points apply to DataMUX checkpoints; this one holds a MIMOFormer/);
+  // Checkpoints that do not say how their sentences were encoded.
+  const dir = mkdtempSync(path.join(tmpdir(), 'mimo-serve-dmx-'));
+  try {
+    const vocab = Vocab.build(SENTENCES);
+    const write = (name: string, padId: number, extra: Record<string, unknown>) => {
+      const model = new DataMUX({ vocabSize: vocab.size, padId, maxLength: 8, instances: 2, dim: 8, layers: 1, heads: 2, ffn: 16 }, new Generator(0));
+      saveModelCheckpoint(path.join(dir, name), 'datamux', model, model.config, extra);
+      model.dispose();
+      return path.join(dir, name);
+    };
+    assert.throws(() => describeCheckpoint(write('novocab.safetensors', 0, { points: [2] })), /holds no vocabulary \(mimo_extra.vocab\)/);
+    assert.throws(() => describeCheckpoint(write('pad.safetensors', 1, { vocab: vocab.toJSON() })), /the model pads with id 1, its vocabulary with 0/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   const v = describeCheckpoint(tinyDataMUXVisionCheckpoint());
   assert.ok(v.kind === 'datamux-vision');
   assert.deepEqual([v.ns, v.cap, v.classes, v.instances, v.input.height, v.input.width], [[1, 2, 4], 4, 10, 4, 28, 28]);

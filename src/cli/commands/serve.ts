@@ -1,6 +1,6 @@
-// `mimo serve [CHECKPOINT]`: an HTTP server for a MIMOConv, MIMOFormer or DataMUX checkpoint with operating
-// points on demand (src/serve/). Without a checkpoint it serves the default model (a MIMOConv),
-// training it first when missing.
+// `mimo serve [CHECKPOINT]`: an HTTP server for a MIMOConv, MIMOFormer or DataMUX checkpoint with
+// operating points on demand (src/serve/). Without a checkpoint it serves the default model (a
+// MIMOConv), training it first when missing.
 import { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import { startServer } from '../../serve/server.js';
