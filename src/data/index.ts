@@ -17,3 +17,4 @@ export * from './listops.js';
 export * from './transforms.js';
 export * from './loader.js';
 export * from './lra.js';
+export * from './padding.js';

@@ -1,7 +1,8 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { Rng } from '../data/random.js';
-import { sequenceLengths, splitByLength } from './length_split.js';
+import { splitByLength } from './length_split.js';
+import { sequenceLengths } from '../data/padding.js';
 
 /** The cost of a split, as length_split.ts defines it. */
 function costOf(bounds: readonly number[], longest: readonly number[], n: number, overhead: number): number {

@@ -36,13 +36,3 @@ export function splitByLength(longest: readonly number[], n: number, overheadTok
   while (bounds[0] > 0) bounds.unshift(from[bounds[0]]);
   return bounds;
 }
-
-/** The token count of each padded row of `data` ([count, L]): its length before the trailing padding. */
-export function sequenceLengths(data: Float32Array, count: number, L: number, padId: number | null): number[] {
-  return Array.from({ length: count }, (_, i) => {
-    if (padId === null) return L;
-    let k = L;
-    while (k > 0 && data[i * L + k - 1] === padId) k--;
-    return k;
-  });
-}

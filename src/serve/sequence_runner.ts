@@ -4,7 +4,8 @@ import type { GridPoint, MIMOFormer } from '../models/mimoformer.js';
 import type { DataMUX } from '../models/datamux.js';
 import { noGrad, tensor, tidy } from '../tensor/index.js';
 import type { Tensor } from '../tensor/index.js';
-import { sequenceLengths, splitByLength } from './length_split.js';
+import { splitByLength } from './length_split.js';
+import { sequenceLengths } from '../data/padding.js';
 
 /** What the runner needs of a model on padded token ids. */
 export interface SequenceModel {

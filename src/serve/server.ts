@@ -27,7 +27,7 @@ import { WorkerEngine } from './engine.js';
 import { ServeMetrics } from './metrics.js';
 import { describeCheckpoint, modelName } from './model.js';
 import type { DescribeOptions, ServedModel } from './model.js';
-import { sequenceLengths } from './length_split.js';
+import { sequenceLengths } from '../data/padding.js';
 import { capacity, largestBatchGroups, operatingPointError, parsePolicy, policyJson } from './policy.js';
 import type { BatchLimits, Policy } from './policy.js';
 import { Scheduler } from './scheduler.js';

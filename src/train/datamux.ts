@@ -25,7 +25,7 @@
 //   phase, vocab, eval_accuracy, ...}), train_state.safetensors (AdamW state, step, config),
 //   metrics.jsonl (one line per evaluation).
 import { F, Generator, Tensor, checkDevice, manualSeed, noGrad, tensor, tidy } from '../tensor/index.js';
-import { Rng, Vocab, deriveSeed, loadSst2, resolveDataDir } from '../data/index.js';
+import { Rng, Vocab, deriveSeed, loadSst2, resolveDataDir, sequenceLengths } from '../data/index.js';
 import type { VocabJson } from '../data/index.js';
 import { AdamW, clipGradNorm_ } from '../nn/optim/index.js';
 import { appendLineAtomic } from '../io/index.js';
@@ -166,16 +166,9 @@ export function batchLogits(model: DataMUX, ids: Tensor, lengths: ArrayLike<numb
 }
 
 /** Each row's length before its trailing padding: ids [M, L] → M lengths. */
-export function sentenceLengths(ids: Tensor, padId: number): Int32Array {
+export function sentenceLengths(ids: Tensor, padId: number): number[] {
   const [M, L] = ids.shape;
-  const flat = noGrad(() => tidy(() => ids.to('int32').data() as Int32Array));
-  const out = new Int32Array(M);
-  for (let i = 0; i < M; i++) {
-    let k = L;
-    while (k > 0 && flat[i * L + k - 1] === padId) k--;
-    out[i] = k;
-  }
-  return out;
+  return sequenceLengths(noGrad(() => tidy(() => ids.to('int32').data() as Int32Array)), M, L, padId);
 }
 
 /** Encodes sentences as int64 [M, maxLength] ([CLS] first: the mlp and rsa demuxes read position 0). */
