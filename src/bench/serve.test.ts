@@ -64,6 +64,13 @@ test('bench serve: a DataMUX sentence model is driven with SST-2 dev sentences (
     assert.deepEqual([task.config.model, task.config.operating_points, task.config.input, task.config.mean_tokens], ['datamux', [1, 2], 'sentences of up to 11 words', 6]);
     const full = await runServeBench({ ...opts, checkpoint: tinyDataMUXCheckpoint() });
     assert.equal(full.config.mean_tokens, 12);
+    // Three sentences per request: a JSON list.
+    const batched = await runServeBench({ ...opts, checkpoint: tinyDataMUXCheckpoint(), lengths: 'task', data, inputsPerRequest: 3 });
+    assert.equal(batched.config.inputs_per_request, 3);
+    for (const run of batched.runs) {
+      assert.deepEqual([run.status['400'] ?? 0, run.lost], [0, 0]);
+      assert.ok(Math.abs(run.achieved_inputs_per_s - 3 * run.achieved_rps) <= 0.2, `${run.achieved_inputs_per_s} inputs/s at ${run.achieved_rps} requests/s`); // both rounded to 0.1
+    }
     for (const r of [task, full]) {
       assert.ok(r.n1_capacity_rps > 0);
       for (const run of r.runs) assert.deepEqual([run.status['400'] ?? 0, run.lost, Object.keys(run.n_share)], [0, 0, ['2']]);
@@ -71,4 +78,15 @@ test('bench serve: a DataMUX sentence model is driven with SST-2 dev sentences (
   } finally {
     rmSync(data, { recursive: true, force: true });
   }
+});
+
+test('bench serve: k inputs per request (raw images back to back) are answered k at a time', async () => {
+  const r = await runServeBench({
+    ...defaultServeBench, checkpoint: tinyCheckpoint(), rates: [0.25], policies: ['fixed-cap'], seconds: 0.3, capacitySeconds: 0.3, concurrency: 8, maxGroups: 8, inputsPerRequest: 4,
+  });
+  assert.equal(r.config.inputs_per_request, 4);
+  const [run] = r.runs;
+  assert.deepEqual([run.status['413'] ?? 0, run.status['400'] ?? 0, run.lost, Object.keys(run.n_share)], [0, 0, 0, ['4']]);
+  assert.ok(run.status['200'] > 0);
+  assert.ok(Math.abs(run.achieved_inputs_per_s - 4 * run.achieved_rps) <= 0.25, `${run.achieved_inputs_per_s} inputs/s at ${run.achieved_rps} requests/s`); // both rounded to 0.1
 });
