@@ -11,6 +11,7 @@ import { trainCommand } from './commands/train.js';
 import { evalCommand } from './commands/eval.js';
 import { serveCommand } from './commands/serve.js';
 import { runCommand } from './commands/run.js';
+import { predictCommand } from './commands/predict.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -26,6 +27,7 @@ export function program(): Command {
     .addCommand(trainCommand())
     .addCommand(evalCommand())
     .addCommand(serveCommand())
+    .addCommand(predictCommand())
     .addCommand(demoCommand())
     .addCommand(interferenceCommand())
     .addCommand(dataCommand())

@@ -19,7 +19,8 @@ export interface SentenceSpec {
 
 export const SENTENCE_MEDIA_TYPES = ['application/json', 'text/plain'] as const;
 
-function encode(spec: SentenceSpec, value: unknown, what: string): Float32Array {
+/** One sentence (`what` names it in errors). */
+export function encodeSentence(spec: SentenceSpec, value: unknown, what: string): Float32Array {
   if (typeof value !== 'string') return bad(`${what} must be a sentence (a string), got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`);
   if (tokenize(value).length === 0) bad(`${what}: the sentence has no words`);
   return Float32Array.from(spec.vocab.encode(value, spec.length, { addCls: true }));
@@ -28,10 +29,10 @@ function encode(spec: SentenceSpec, value: unknown, what: string): Float32Array 
 /** Decodes a /v1/predict body into padded word-id sequences (see the file's header). */
 export function decodeSentences(contentType: string | undefined, body: Buffer, spec: SentenceSpec, maxInputs: number): Float32Array[] {
   const type = mediaType(contentType);
-  if (type === 'text/plain') return [encode(spec, body.toString('utf8'), 'the sentence')];
+  if (type === 'text/plain') return [encodeSentence(spec, body.toString('utf8'), 'the sentence')];
   if (type !== 'application/json') {
     throw new ServeError(415, `unsupported Content-Type '${contentType ?? '(none)'}' for a DataMUX sentence model; send ${SENTENCE_MEDIA_TYPES.join(', ')}`);
   }
   const o = readJsonObject(body, '{"input": "SENTENCE"} or {"inputs": ["SENTENCE", ...]}');
-  return jsonInputs(o, maxInputs).map(({ value, what }) => encode(spec, value, what));
+  return jsonInputs(o, maxInputs).map(({ value, what }) => encodeSentence(spec, value, what));
 }

@@ -46,8 +46,8 @@ function padded(spec: SequenceSpec, ids: ArrayLike<number>, count: number): Floa
   return out;
 }
 
-/** Tokenizes one text or ListOps expression. */
-function fromText(spec: SequenceSpec, text: string, what: string): Float32Array {
+/** Tokenizes one text or ListOps expression (`what` names it in errors). */
+export function encodeText(spec: SequenceSpec, text: string, what: string): Float32Array {
   if (spec.task === 'image') return bad(`${what}: this model takes images (LRA image: 1024 grey levels), not text`);
   if (spec.task === 'text') {
     const { ids, count } = byteTokens(text, spec.length);
@@ -89,7 +89,7 @@ function fromJson(body: Buffer, spec: SequenceSpec, maxInputs: number): Float32A
   const form = spec.task === 'image' ? 'GREY_LEVELS' : 'TEXT';
   const o = readJsonObject(body, `{"input": ${form}} or {"inputs": [${form}, ...]}`);
   return jsonInputs(o, maxInputs).map(({ value, what }) => {
-    if (typeof value === 'string') return fromText(spec, value, what);
+    if (typeof value === 'string') return encodeText(spec, value, what);
     if (Array.isArray(value)) return fromIds(spec, value, what);
     return bad(`${what} must be ${spec.task === 'image' ? 'an array of grey levels' : 'a string or an array of token ids'}, got ${value === null ? 'null' : typeof value}`);
   });
@@ -114,7 +114,7 @@ export function decodeSequences(contentType: string | undefined, body: Buffer, s
     throw new ServeError(415, `unsupported Content-Type '${contentType ?? '(none)'}' for an LRA ${spec.task} model; send ${sequenceMediaTypes(spec.task).join(', ')}`);
   }
   if (type === 'application/json') return fromJson(body, spec, maxInputs);
-  if (type === 'text/plain') return [fromText(spec, body.toString('utf8'), 'the text')];
+  if (type === 'text/plain') return [encodeText(spec, body.toString('utf8'), 'the text')];
   if (type === 'image/png') return [fromPng(body)];
   return fromBytes(body, maxInputs);
 }

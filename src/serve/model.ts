@@ -11,6 +11,7 @@
 import { existsSync } from 'node:fs';
 import { readCheckpointInfo } from '../models/checkpoint.js';
 import { Vocab } from '../data/vocab.js';
+import { CIFAR10_CLASSES } from '../data/cifar10.js';
 import type { VocabJson } from '../data/vocab.js';
 import type { GridPoint } from '../models/mimoformer.js';
 import { LRA_TASKS } from '../data/lra.js';
@@ -83,6 +84,22 @@ export function inputText(m: ServedModel): string {
   if (m.kind === 'mimoformer') return `LRA ${m.sequence.task} sequences of up to ${m.sequence.length} tokens`;
   if (m.kind === 'datamux') return `sentences of up to ${m.sentence.length - 1} words`;
   return `images [${m.input.channels},${m.input.height},${m.input.width}]`;
+}
+
+/** One input's shape as the model takes it: [C, H, W] or [L]. */
+export function inputShape(m: ServedModel): number[] {
+  if (m.kind === 'mimoformer') return [m.sequence.length];
+  if (m.kind === 'datamux') return [m.sentence.length];
+  return [m.input.channels, m.input.height, m.input.width];
+}
+
+/** The names of the classes, where the data set is known (else null: classes are numbers). */
+export function classNames(m: ServedModel): readonly string[] | null {
+  const digits = Array.from({ length: 10 }, (_, i) => String(i));
+  const task = m.kind === 'mimoformer' ? m.sequence.task : m.kind === 'mimoconv' ? m.dataset : m.kind === 'datamux' ? 'sst2' : 'mnist';
+  const names: Record<string, readonly string[]> = { mnist: digits, listops: digits, cifar10: CIFAR10_CLASSES, image: CIFAR10_CLASSES, sst2: ['negative', 'positive'], text: ['negative', 'positive'] };
+  const found = task === null ? undefined : names[task];
+  return found && found.length === m.classes ? found : null;
 }
 
 /** The model's name in messages. */

@@ -25,7 +25,7 @@ import { decodeSequences, fillerToken } from './decode_sequence.js';
 import { decodeSentences } from './decode_sentence.js';
 import { WorkerEngine } from './engine.js';
 import { ServeMetrics } from './metrics.js';
-import { describeCheckpoint, modelName } from './model.js';
+import { describeCheckpoint, inputShape, modelName } from './model.js';
 import type { DescribeOptions, ServedModel } from './model.js';
 import { sequenceLengths } from '../data/padding.js';
 import { capacity, largestBatchGroups, operatingPointError, parsePolicy, policyJson } from './policy.js';
@@ -95,13 +95,6 @@ export interface RunningServer {
 
 const DEFAULTS = { port: 8080, host: '127.0.0.1', targetP99Ms: 50, maxQueue: 512, maxGroups: 32, maxInputsPerRequest: 256, deadlineMs: 2000, maxBodyBytes: 4 << 20, drainTimeoutMs: 30_000 };
 const SMALL_BODY = 64 << 10;
-
-/** One input's shape as the worker takes it: [C, H, W] or [L]. */
-function inputShape(model: ServedModel): number[] {
-  if (model.kind === 'mimoformer') return [model.sequence.length];
-  if (model.kind === 'datamux') return [model.sentence.length];
-  return [model.input.channels, model.input.height, model.input.width];
-}
 
 /** The padding id of a sequence model whose passes can be cut to their sequences' lengths (else null). */
 function cutPadding(model: ServedModel): number | null {
