@@ -75,6 +75,19 @@ test('mimo predict: sentences for a DataMUX, from the arguments or stdin', async
   } finally {
     model.dispose();
   }
+  // 70 sentences at n = 2: 35 superpositions, more than one forward pass holds.
+  const many = Array.from({ length: 70 }, (_, i) => SENTENCES[i % SENTENCES.length].split(' ').slice(0, 1 + (i % 4)).join(' '));
+  const all = JSON.parse(await runCommand(predictCommand(), [checkpoint, ...many, '--n', '2', '--json']));
+  const again = loadDataMUX(checkpoint).model;
+  again.eval();
+  try {
+    const vocab = Vocab.build(SENTENCES);
+    const ids = many.flatMap((t) => vocab.encode(t, 12, { addCls: true }));
+    const want = noGrad(() => tidy(() => again.forward(tensor(ids, { shape: [70, 12], dtype: 'int64' }), 2).toArray() as number[][]));
+    (all.outputs as Output[]).forEach((o, i) => closeTo(o.logits, want[i], `sentence ${i} of 70`));
+  } finally {
+    again.dispose();
+  }
   // '-': one input per line of stdin, through the mimo command.
   const child = spawn(process.execPath, [bin, 'predict', checkpoint, '-', '--n', '2', '--json'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';

@@ -16,6 +16,9 @@ import { operatingPointError } from '../../serve/policy.js';
 import { gridList } from './train_mimoformer.js';
 import { UsageError, positiveInt, positiveIntList, printJson } from '../output.js';
 
+/** Superpositions per forward pass. */
+const GROUPS_PER_PASS = 32;
+
 interface PredictOptions {
   n?: number;
   grids?: [number, number][];
@@ -90,9 +93,13 @@ export function predictCommand(): Command {
         checkpoint: file, kind: m.kind, inputShape: inputShape(m), lengthGrouping: false,
         grids: m.kind === 'mimoformer' ? m.grids : undefined, points: m.kind === 'datamux' || m.kind === 'datamux-vision' ? m.ns : undefined,
       });
-      let logits: Float32Array;
+      // Forward passes of at most GROUPS_PER_PASS superpositions, so that long input lists stay in memory.
+      const logits = new Float32Array(count * m.classes);
       try {
-        logits = model.forward(n, count, data);
+        for (let a = 0; a < count; a += GROUPS_PER_PASS * n) {
+          const k = Math.min(GROUPS_PER_PASS * n, count - a);
+          logits.set(model.forward(n, k, data.subarray(a * per, (a + k) * per)), a * m.classes);
+        }
       } finally {
         model.dispose();
       }
