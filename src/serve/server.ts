@@ -4,7 +4,8 @@
 // n ≤ N) checkpoint (model.ts).
 //
 //   POST /v1/predict          inputs (decode.ts, decode_sequence.ts, decode_sentence.ts) → {outputs:
-//                             [{logits, class, n, batch, slot, grid (MIMOFormer)}], latency_ms}
+//                             [{logits, class, label (known data sets), n, batch, slot, grid
+//                             (MIMOFormer)}], latency_ms}
 //   GET  /v1/health           status, model, queue, operating point (503 while shutting down)
 //   GET  /v1/metrics          Prometheus text (metrics.ts)
 //   GET  /v1/operating-point  the policy, the n in use, the cost model
@@ -25,7 +26,7 @@ import { decodeSequences, fillerToken } from './decode_sequence.js';
 import { decodeSentences } from './decode_sentence.js';
 import { WorkerEngine } from './engine.js';
 import { ServeMetrics } from './metrics.js';
-import { describeCheckpoint, inputShape, modelName } from './model.js';
+import { classNames, describeCheckpoint, inputShape, modelName } from './model.js';
 import type { DescribeOptions, ServedModel } from './model.js';
 import { sequenceLengths } from '../data/padding.js';
 import { capacity, largestBatchGroups, operatingPointError, parsePolicy, policyJson } from './policy.js';
@@ -199,6 +200,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   for (const n of ns) metrics.inputs.inc({ n: String(n) }, 0);
   let targetMs = policy.mode === 'auto' ? policy.targetP99Ms : DEFAULTS.targetP99Ms;
   const gridsJson = model.kind === 'mimoformer' ? Object.fromEntries(ns.map((n) => [String(n), `${model.grids[n].m}x${model.grids[n].n}`])) : undefined;
+  const names = classNames(model);
   /** The grid field of a MIMOFormer output at n. */
   const grid = (n: number) => (gridsJson ? { grid: gridsJson[String(n)] } : {});
   const lengthGrouping = padId !== null && o.lengthGrouping !== false;
@@ -236,7 +238,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
           : decodeInputs(type, body, url.searchParams, model.input, maxInputs);
       const a = await scheduler.submit(inputs, { deadlineMs });
       sendJson(res, 200, {
-        outputs: a.outputs.map((x) => ({ logits: Array.from(x.output), class: argmax(x.output), n: x.n, ...grid(x.n), batch: x.batch, slot: x.slot })),
+        outputs: a.outputs.map((x) => {
+          const k = argmax(x.output);
+          return { logits: Array.from(x.output), class: k, ...(names ? { label: names[k] } : {}), n: x.n, ...grid(x.n), batch: x.batch, slot: x.slot };
+        }),
         latency_ms: { total: round(performance.now() - t0), queue: round(a.queueMs), compute: round(a.computeMs) },
       }, closeHeader());
     } catch (e) {

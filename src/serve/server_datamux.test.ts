@@ -67,6 +67,7 @@ test('a DataMUX sentence server: each sentence gets its own logits from the mix 
     closeTo(outs[1].logits, first[0], 'text 1');
     closeTo(outs[2].logits, first[1], 'text 2');
     assert.deepEqual(outs.map((o) => o.class), [last[0], first[0], first[1]].map((w) => w.indexOf(Math.max(...w))));
+    assert.deepEqual(outs.map((o) => (o as Out & { label: string }).label), outs.map((o) => ['negative', 'positive'][o.class]));
     assert.equal((await call(`${srv.url}/v1/operating-point`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ mode: 'fixed', n: 1 }) })).status, 200);
     const one = await postBytes(`${srv.url}/v1/predict`, new TextEncoder().encode('Not good'), 'text/plain');
     assert.equal(one.status, 200, JSON.stringify(one.body));
