@@ -12,7 +12,7 @@ import { Generator, cudaAvailable } from '../tensor/index.js';
 import { assertClose } from '../testing/assert.js';
 import {
   LENGTH_POOL_BATCHES, curriculumGrid, defaultMIMOFormerTrainConfig, devScore, evaluateMIMOFormer, halfGrid, lraBatch, mimoFormerCheckpointSteps, mimoFormerModelConfig, resolveMIMOFormerTrainConfig,
-  trainMIMOFormer, trainingRows, validateMIMOFormerTrainConfig,
+  trainMIMOFormer, trainingRows, validateMIMOFormerTrainConfig, warmupGrids,
 } from './mimoformer.js';
 
 let root: string;
@@ -108,6 +108,21 @@ test('training a Performer on ListOps lowers the loss; a resumed run equals an u
   const learn = await trainMIMOFormer({ out: path.join(root, 'learn'), listopsDir, ...tiny, variant: 'performer', batch: 16, lr: 1e-2, steps: 90, evalEvery: 30, dropout: 0 });
   const losses = learn.evals.map((e) => e.train_loss);
   assert.ok(losses[2] < labelEntropy - 0.15, `loss ${losses.join(' → ')} against a label entropy of ${labelEntropy.toFixed(3)}`);
+});
+
+test('warmupGrids: the curriculum grids on the way to the points, smallest first, without the points themselves', () => {
+  const c = { curriculumSteps: 1500, curriculumStages: 3, points: [[8, 8]] as [number, number][] };
+  assert.deepEqual(warmupGrids(c), [[1, 1], [2, 2], [4, 4]]);
+  assert.deepEqual(warmupGrids({ ...c, curriculumStages: 1 }), [[4, 4]]);
+  assert.deepEqual(warmupGrids({ ...c, curriculumSteps: 0 }), []);
+  assert.deepEqual(warmupGrids({ ...c, curriculumStages: 2, points: [[4, 4], [8, 8]] }), [[1, 1], [2, 2]]);
+  assert.deepEqual(warmupGrids({ curriculumSteps: 2, curriculumStages: 1, points: [[1, 1], [2, 2]] }), []);
+  assert.deepEqual(warmupGrids({ ...c, curriculumStages: 2, points: [[6, 3]] }), [[2, 1], [3, 2]]);
+  // The same grids curriculumGrid trains at the first step of each stage.
+  for (let s = 0; s < 1500; s += 500) {
+    const g = curriculumGrid([8, 8], s, c);
+    assert.ok(warmupGrids(c).some(([m, n]) => m === g.m && n === g.n), `step ${s}: ${g.m}×${g.n}`);
+  }
 });
 
 test('a dynamic att model trains several grids with the curriculum and evaluates each', async () => {

@@ -206,6 +206,24 @@ export function curriculumGrid(p: readonly [number, number], s: number, c: Pick<
   return g;
 }
 
+/**
+ * The grids the curriculum trains on the way to the points, smallest first, except those that are
+ * points themselves: one set of weights has seen them, and often still serves them (`eval --grids`).
+ */
+export function warmupGrids(c: Pick<MIMOFormerTrainConfig, 'points' | 'curriculumSteps' | 'curriculumStages'>): [number, number][] {
+  if (c.curriculumSteps === 0) return [];
+  const key = (m: number, n: number) => `${m}x${n}`;
+  const points = new Set(c.points.map(([m, n]) => key(m, n)));
+  const seen = new Map<string, [number, number]>();
+  for (const p of c.points) {
+    for (let stage = 0; stage < c.curriculumStages; stage++) {
+      const g = curriculumGrid(p, Math.ceil((stage * c.curriculumSteps) / c.curriculumStages), c);
+      if (!points.has(key(g.m, g.n))) seen.set(key(g.m, g.n), [g.m, g.n]);
+    }
+  }
+  return [...seen.values()].sort((a, b) => a[0] * a[1] - b[0] * b[1] || a[0] - b[0]);
+}
+
 /** Rows `pick` of a split as a batch cut to its longest sequence: ids int64 [B, L'], mask [B, L'] (true = real token), labels. */
 export function lraBatch(data: LraData, pick: readonly number[], trim = true): { ids: Tensor; mask: Tensor; labels: Tensor } {
   return tidy(() => {
@@ -418,7 +436,7 @@ export async function trainMIMOFormer(options: TrainMIMOFormerOptions): Promise<
         eval_sequences: dev.labels.shape[0], eval_grouping: evalGrouping, eval_accuracy: Object.fromEntries(points.map((p) => [`${p.m}×${p.n}`, round(p.accuracy)])),
         sequences_per_s: round(acc.seen / trainSeconds, 4), seconds: round(trainSeconds + evalSeconds, 4), eval_seconds: round(evalSeconds, 4),
       };
-      const extra = { step: s + 1, task: config.task, points: config.points, length: config.length, eval_split: 'dev', eval_accuracy: metrics.eval_accuracy };
+      const extra = { step: s + 1, task: config.task, points: config.points, warmup_points: warmupGrids(config), length: config.length, eval_split: 'dev', eval_accuracy: metrics.eval_accuracy };
       saveModelCheckpoint(files.model, 'mimoformer', mdl, mdl.config, extra);
       const score = devScore(metrics.eval_accuracy);
       if (s + 1 > config.curriculumSteps && (best === undefined || score > best.score)) {

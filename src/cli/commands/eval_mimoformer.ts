@@ -30,7 +30,7 @@ export interface MIMOFormerEvalCliOptions {
 
 export async function evalMIMOFormerCheckpoint(file: string, info: Checkpoint, o: MIMOFormerEvalCliOptions): Promise<void> {
   const c = info.config as { m?: number; n?: number; maxLength?: number; variant?: string };
-  const extra = (info.extra ?? {}) as { points?: [number, number][]; task?: LraTask; step?: number };
+  const extra = (info.extra ?? {}) as { points?: [number, number][]; warmup_points?: [number, number][]; task?: LraTask; step?: number };
   const [M, N] = [Number(c.m), Number(c.n)];
   const grids = o.grids ?? extra.points ?? [[M, N]];
   const bad = grids.filter(([m, n]) => m > M || n > N);
@@ -60,6 +60,7 @@ export async function evalMIMOFormerCheckpoint(file: string, info: Checkpoint, o
   const result = {
     checkpoint: file, model: 'mimoformer', config: info.config, step: extra.step ?? null, task: extra.task, split: o.split, sequences: rows[0]?.total ?? 0,
     batch: o.batch, grouping: o.grouping ?? DEFAULT_GROUPING, grouping_seed: o.groupingSeed ?? 0, uniform_attention: uniform, device, threads: getThreads(), points: rows,
+    warmup_grids: (extra.warmup_points ?? []).map(([m, n]) => `${m}x${n}`),
   };
   if (o.json) return printJson(result);
   const notes = [
@@ -72,4 +73,6 @@ export async function evalMIMOFormerCheckpoint(file: string, info: Checkpoint, o
     ['grid', 'accuracy', 'seq/s', 'MMAC/seq', 'core MMAC/seq', 'seconds'],
     rows.map((r) => [`${r.m}×${r.n}`, `${(100 * r.accuracy).toFixed(2)}%`, r.sequences_per_s.toFixed(1), (r.macs_per_sequence / 1e6).toFixed(2), (r.core_macs_per_sequence / 1e6).toFixed(2), r.seconds.toFixed(2)]),
   ));
+  const unseen = result.warmup_grids.filter((g) => !rows.some((r) => `${r.m}x${r.n}` === g));
+  if (unseen.length) console.log(`The curriculum also trained ${unseen.join(', ')}; evaluate them with --grids ${[...unseen, ...rows.map((r) => `${r.m}x${r.n}`)].join(',')}`);
 }

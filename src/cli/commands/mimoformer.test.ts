@@ -76,6 +76,13 @@ test('mimo train mimoformer trains and resumes; eval reports each grid; interfer
   assert.ok(badGrouping.error instanceof UsageError && /--grouping must be one of random, given, length, got 'sorted'/.test(badGrouping.error.message), String(badGrouping.error));
   const bad = await captureCommand(evalCommand(), [path.join(out, 'model.safetensors'), '--listops-dir', listops, '--grids', '4x4']);
   assert.ok(bad.error instanceof UsageError && /grid capacity is 2×2/.test(bad.error.message), String(bad.error));
+  assert.deepEqual(ev.warmup_grids, []); // its warm-up grid, 1×1, is one of its points
+  // A static 2×2 model whose curriculum trained 1×1 first: eval names that grid.
+  const single = path.join(tmp, 'att-static');
+  await runCommand(trainCommand(), ['mimoformer', ...args('--variant', 'att', '--m', '2', '--n', '2', '--curriculum-steps', '2', '--steps', '4', '--eval-every', '4', '--out', single, '--json')]);
+  const staticTable = await runCommand(evalCommand(), [path.join(single, 'model.safetensors'), '--listops-dir', listops, '--groups', '8']);
+  assert.match(staticTable, /The curriculum also trained 1x1; evaluate them with --grids 1x1,2x2/);
+  assert.deepEqual(JSON.parse(await runCommand(evalCommand(), [path.join(single, 'model.safetensors'), '--listops-dir', listops, '--groups', '8', '--json'])).warmup_grids, ['1x1']);
 
   const rows = JSON.parse(await runCommand(interferenceCommand(), ['--model', path.join(out, 'model.safetensors'), '--listops-dir', listops, '--sequences', '8', '--positions', '16', '--json']));
   assert.deepEqual(rows.map((r: { weights: string; m: number }) => `${r.weights} ${r.m}`), ['trained 1', 'untrained 1', 'trained 2', 'untrained 2']);
