@@ -282,7 +282,10 @@ export async function trainDataMUX(options: TrainDataMUXOptions): Promise<TrainD
       vocab = Vocab.build(train.sentences, { minFreq: config.minFreq, maxWords: config.maxWords });
       model = new DataMUX(dataMUXModelConfig(config, vocab.size), new Generator(config.seed));
     }
-    const trainIds = tidy(() => encodeSentences(vocab, train.sentences, config.maxLength).to(device)).keep();
+    const hostIds = encodeSentences(vocab, train.sentences, config.maxLength);
+    const lengths = sentenceLengths(hostIds, Vocab.PAD);
+    const trainIds = tidy(() => hostIds.to(device)).keep();
+    hostIds.dispose(); // trainIds holds its own handle
     live.push(trainIds);
     const trainLabels = tidy(() => tensorOf(train.labels, device)).keep();
     live.push(trainLabels);
@@ -290,7 +293,6 @@ export async function trainDataMUX(options: TrainDataMUXOptions): Promise<TrainD
     live.push(devIds);
     const devLabels = tensorOf(dev.labels, device).keep();
     live.push(devLabels);
-    const lengths = Int32Array.from({ length: train.sentences.length }, (_, i) => Math.min(config.maxLength, 1 + train.sentences[i].split(/\s+/).filter((w) => w).length));
     const nTrain = train.sentences.length;
 
     model.to(device).train(); // before the optimizer takes the parameters
