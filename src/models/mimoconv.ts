@@ -18,7 +18,7 @@
 // slot-by-slot computation (tested against it) with no slot copies and n, not cap, C×C products per
 // pixel. Above 128 channels HRR binds the n folded keys by FFT instead.
 import { F, Generator, Tensor, noGrad, tidy, zeros } from '../tensor/index.js';
-import { BatchNorm2d, Linear, Module } from '../nn/index.js';
+import { BatchNorm2d, Linear, Module, isometryPenalty } from '../nn/index.js';
 import { CIRCULANT_MAX_CHANNELS, MBAT, PositionWiseHRR, averageReplicas, bind as hrrBind, circulant, groupInputs, keyRegularizer } from '../superposition/index.js';
 import {
   Activation, Stem, WideResNetDepth, WideResNetTrunk, checkWideResNetFields, globalAvgPool, linearMacs, preluParameters,
@@ -237,6 +237,14 @@ export class MIMOConv extends Module {
   /** PReLU slopes: no weight decay on these. */
   activationParameters(): Tensor[] {
     return preluParameters(this);
+  }
+
+  /**
+   * ISONet's isometry regulariser, ½‖conv(W, W) − δ‖² summed over the trunk's convolutions (not the
+   * stem, not the binding, not the unbinding): weight 1e-4 in the MIMONets reference.
+   */
+  isometryLoss(): Tensor {
+    return isometryPenalty(this.trunk.convs());
   }
 
   /** The cost at operating point n on images of imageSize, counted from the layer shapes. */

@@ -9,7 +9,7 @@
 // act is per-channel PReLU (slope 0.5 at init, "MIMONet") or ReLU ("WideResNet"). The trunk is the
 // part MIMOConv runs once per superposition; WideResNet is the plain one-image-per-pass baseline.
 import { F, Generator, Tensor, tidy } from '../tensor/index.js';
-import { BatchNorm2d, Conv2d, Linear, Module, PReLU, ReLU } from '../nn/index.js';
+import { BatchNorm2d, Conv2d, Linear, Module, PReLU, ReLU, isometryPenalty } from '../nn/index.js';
 import type { BatchNormOptions } from '../nn/index.js';
 
 export type Activation = 'prelu' | 'relu';
@@ -157,6 +157,11 @@ export class WideResNetTrunk extends Module {
     this.outChannels = c;
   }
 
+  /** Every convolution of the trunk: each block's two 3×3 and its 1×1 shortcut, where it has one. */
+  convs(): Conv2d[] {
+    return this.blocks.flatMap((b) => [b.conv1, b.conv2, ...(b.shortcut ? [b.shortcut.conv] : [])]);
+  }
+
   /** [B, C, H, W] → [B, 64k, H/4, W/4]. */
   override forward(x: Tensor): Tensor {
     let h = x;
@@ -239,6 +244,11 @@ export class WideResNet extends Module {
   /** PReLU slopes (empty with ReLU). */
   activationParameters(): Tensor[] {
     return preluParameters(this);
+  }
+
+  /** ISONet's isometry regulariser over the trunk's convolutions (stem excluded), as MIMOConv.isometryLoss. */
+  isometryLoss(): Tensor {
+    return isometryPenalty(this.trunk.convs());
   }
 
   /** Multiply-accumulates per image (convolutions and the Linear head; BN, activations and pooling not counted). */

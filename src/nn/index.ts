@@ -23,3 +23,4 @@ export * as init from './init.js';
 export * as optim from './optim/index.js';
 export { clipGradNorm_, gradsFinite } from './optim/clip.js';
 export { maskedMean } from './pooling.js';
+export { isometryPenalty, kernelGram, kernelIsometryPenalty } from './isometry.js';

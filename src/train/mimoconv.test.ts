@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { cudaAvailable, liveTensors } from '../tensor/index.js';
+import { cudaAvailable, liveTensors, tidy } from '../tensor/index.js';
 import { loadFile } from '../io/index.js';
-import { readCheckpointInfo } from '../models/checkpoint.js';
+import { loadMIMOConv, loadWideResNet, readCheckpointInfo } from '../models/checkpoint.js';
 import { TrainConfigError, divisorsOf, readRunConfig, trainMIMOConv } from './mimoconv.js';
 import { RUN_FILES } from './run_dir.js';
 import type { EpochMetrics } from './mimoconv.js';
@@ -90,6 +90,31 @@ test('several slow points: slow steps draw n from the list, fast steps use cap; 
   const state = loadFile(path.join(out, RUN_FILES.state));
   assert.ok([...state.tensors.keys()].some((k) => k.includes('exp_avg')), 'AdamW moments saved for resume');
   for (const t of state.tensors.values()) t.dispose();
+});
+
+test('the isometry regulariser: a weighted run ends nearer to isometric trunk convolutions, and its metrics carry the mean penalty', async () => {
+  const penaltyOf = (file: string, baseline: boolean): number => {
+    const { model } = baseline ? loadWideResNet(file) : loadMIMOConv(file);
+    try {
+      return tidy(() => model.isometryLoss().item());
+    } finally {
+      model.dispose();
+    }
+  };
+  const one = { ...tiny, epochs: 1 };
+  const off = await trainMIMOConv({ ...one, out: path.join(tmp, 'iso-off') });
+  const on = await trainMIMOConv({ ...one, isometryWeight: 0.2, out: path.join(tmp, 'iso-on') });
+  assert.equal(off.epochs[0].train_isometry_loss, null, 'not computed when off');
+  const seen = on.epochs[0].train_isometry_loss;
+  assert.ok(typeof seen === 'number' && seen > 0, `mean penalty ${seen}`);
+  const [pOff, pOn] = [penaltyOf(off.checkpoint, false), penaltyOf(on.checkpoint, false)];
+  assert.ok(pOn < 0.6 * pOff, `penalty after training: ${pOn} with the regulariser, ${pOff} without`);
+  assert.ok(pOn < seen, `the penalty falls during the run: epoch mean ${seen}, end ${pOn}`);
+  // the baseline takes it too
+  const base = await trainMIMOConv({ ...one, baseline: true, cap: 1, low: [1], isometryWeight: 0.2, out: path.join(tmp, 'iso-baseline') });
+  assert.ok((base.epochs[0].train_isometry_loss ?? 0) > 0);
+  assert.ok(penaltyOf(base.checkpoint, true) < base.epochs[0].train_isometry_loss!);
+  await assert.rejects(trainMIMOConv({ ...one, isometryWeight: -1, out: path.join(tmp, 'iso-bad') }), /isometryWeight must be a non-negative number, got -1/);
 });
 
 test('bad settings are TrainConfigErrors naming the setting', async () => {

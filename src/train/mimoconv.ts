@@ -1,5 +1,6 @@
 // Training MIMOConv (MIMONets' superposition CNN) with the reference protocol (docs/mimonets.md §3):
-// mixup before superposition, loss λ·CE(y_a) + (1−λ)·CE(y_b) + 0.1·L_key, dynamic superposition,
+// mixup before superposition, loss λ·CE(y_a) + (1−λ)·CE(y_b) + 0.1·L_key (+ w·L_iso, ISONet's
+// isometry regulariser over the trunk's convolutions, off by default), dynamic superposition,
 // SGD + OneCycle (cosine, momentum cycling 0.95 -> 0.85 -> 0.95), weight decay on everything but
 // the activation parameters, gradient clipping at 1e3 and skipping of outlier steps. Per epoch it
 // evaluates every operating point n | cap, appends a line to metrics.jsonl, and checkpoints, so a
@@ -174,6 +175,11 @@ export interface MIMOConvTrainConfig {
   mixupAlpha: number;
   weightDecay: number;
   keyLossWeight: number;
+  /**
+   * Weight of ISONet's isometry regulariser ½‖conv(W, W) − δ‖² over the trunk's convolutions (the
+   * MIMONets reference: 1e-4); 0 (default) leaves it out and does not compute it.
+   */
+  isometryWeight: number;
   clipNorm: number;
   skipFactor: number;
   /** Validation images split off the training set (count, or fraction in (0, 1)); 0: evaluate on the test split. */
@@ -195,7 +201,7 @@ export interface MIMOConvTrainConfig {
 export const defaultTrainConfig: MIMOConvTrainConfig = {
   dataset: 'cifar10', depth: 16, width: 4, initialWidth: 4, cap: 4, binding: 'hrr', activation: 'prelu', trainableKeys: true,
   normPerPoint: true, calibrationGroups: 1024, epochs: 1, groups: 128, optimizer: 'sgd', lr: 0.2, fastProbability: 0.8, low: [4], mixupAlpha: 1, weightDecay: 1e-5, keyLossWeight: 0.1,
-  clipNorm: 1e3, skipFactor: 10, val: 0, splitSeed: 42, limit: null, evalLimit: null, seed: 0, baseline: false,
+  isometryWeight: 0, clipNorm: 1e3, skipFactor: 10, val: 0, splitSeed: 42, limit: null, evalLimit: null, seed: 0, baseline: false,
 };
 
 export interface StepProgress {
@@ -217,6 +223,8 @@ export interface EpochMetrics {
   lr: number;
   train_loss: number;
   train_key_loss: number;
+  /** Mean isometry penalty over the epoch's steps (null when isometryWeight is 0: not computed). */
+  train_isometry_loss: number | null;
   train_accuracy: number;
   eval_split: 'val' | 'test';
   eval_images: number;
@@ -289,7 +297,7 @@ export function validateTrainConfig(c: MIMOConvTrainConfig): void {
   if (!(c.lr > 0 && Number.isFinite(c.lr))) bad(`lr must be a positive number, got ${c.lr}`);
   if (!(c.fastProbability >= 0 && c.fastProbability <= 1)) bad(`the fast-step probability must be in [0, 1], got ${c.fastProbability}`);
   if (!(c.mixupAlpha >= 0 && Number.isFinite(c.mixupAlpha))) bad(`mixup alpha must be >= 0, got ${c.mixupAlpha}`);
-  for (const [k, v] of [['weightDecay', c.weightDecay], ['keyLossWeight', c.keyLossWeight], ['clipNorm', c.clipNorm], ['skipFactor', c.skipFactor]] as const) {
+  for (const [k, v] of [['weightDecay', c.weightDecay], ['keyLossWeight', c.keyLossWeight], ['isometryWeight', c.isometryWeight], ['clipNorm', c.clipNorm], ['skipFactor', c.skipFactor]] as const) {
     if (!(v >= 0 && Number.isFinite(v))) bad(`${k} must be a non-negative number, got ${v}`);
   }
   if (!(Number.isInteger(c.val) ? c.val >= 0 : c.val > 0 && c.val < 1)) bad(`val must be a count >= 0 or a fraction in (0, 1), got ${c.val}`);
@@ -431,7 +439,7 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
       const augGen = new Generator(deriveSeed(config.seed, 4 * epoch + 1));
       const mixRng = new Rng(deriveSeed(config.seed, 4 * epoch + 2));
       const nRng = new Rng(deriveSeed(config.seed, 4 * epoch + 3));
-      let offset = 0, seen = 0, lossSum = 0, keySum = 0, correctSum = 0, fast = 0, slow = 0, skipped = 0, normSum = 0, normCount = 0;
+      let offset = 0, seen = 0, lossSum = 0, keySum = 0, isoSum = 0, correctSum = 0, fast = 0, slow = 0, skipped = 0, normSum = 0, normCount = 0;
       try {
         for (let s = 0; s < stepsPerEpoch; s++) {
           const lows = config.low;
@@ -441,7 +449,7 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
           else slow++;
           const b = config.groups * n;
           const m = model;
-          const [loss, keyLoss, correct, norm] = tidy(() => {
+          const [loss, keyLoss, isoLoss, correct, norm] = tidy(() => {
             const idx = stream.narrow(0, offset, b);
             const aug = augmentImages(
               train.images.indexSelect(0, idx).to(device), train.labels.indexSelect(0, idx).to(device),
@@ -451,7 +459,9 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
             const logits = forwardAt(m, aug.x, n);
             const ce = mixupCrossEntropy(logits, aug.yA, aug.yB, aug.lambda);
             const kl = m instanceof MIMOConv ? m.keyLoss() : zeros([], { device });
-            const total = config.keyLossWeight > 0 ? ce.add(kl.mul(config.keyLossWeight)) : ce;
+            let total = config.keyLossWeight > 0 ? ce.add(kl.mul(config.keyLossWeight)) : ce;
+            const iso = config.isometryWeight > 0 ? m.isometryLoss() : undefined;
+            if (iso) total = total.add(iso.mul(config.isometryWeight));
             opt!.zeroGrad();
             total.backward();
             const gn = clipGradNorm_(params, config.clipNorm);
@@ -460,7 +470,7 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
               const a = pred.eq(aug.yA).sum().item();
               return aug.lambda === 1 ? a : aug.lambda * a + (1 - aug.lambda) * pred.eq(aug.yB).sum().item();
             });
-            return [ce.item(), kl.item(), right, gn];
+            return [ce.item(), kl.item(), iso ? iso.item() : 0, right, gn];
           });
           offset += b;
           const skip = !Number.isFinite(norm) || (prevNormMean > 0 && norm >= config.skipFactor * prevNormMean);
@@ -475,6 +485,7 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
           seen += b;
           lossSum += loss * b;
           keySum += keyLoss;
+          isoSum += isoLoss;
           correctSum += correct;
           const secs = (performance.now() - te) / 1000;
           options.onStep?.({
@@ -501,6 +512,7 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
         lr: round(sched.lr),
         train_loss: round(lossSum / seen),
         train_key_loss: round(keySum / stepsPerEpoch),
+        train_isometry_loss: config.isometryWeight > 0 ? round(isoSum / stepsPerEpoch) : null,
         train_accuracy: round(correctSum / seen),
         eval_split: evalSplit,
         eval_images: evalX.shape[0],

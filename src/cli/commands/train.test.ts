@@ -25,8 +25,10 @@ let checkpoint: string;
 
 test('mimo train mimoconv trains, resumes with the saved settings, and reports JSON', async () => {
   const out = path.join(tmp, 'run');
-  const first = JSON.parse(await train([...tinyArgs, '--epochs', '2', '--stop-after', '1', '--low', '2', '--fast-prob', '0.5', '--out', out, '--json']));
+  const first = JSON.parse(await train([...tinyArgs, '--epochs', '2', '--stop-after', '1', '--low', '2', '--fast-prob', '0.5', '--isometry', '1e-3', '--out', out, '--json']));
   assert.equal(first.start_epoch, 0);
+  assert.equal(first.config.isometryWeight, 1e-3);
+  assert.ok(first.epochs[0].train_isometry_loss > 0);
   assert.equal(first.epochs.length, 1);
   assert.equal(first.config.cap, 4);
   assert.deepEqual(first.config.low, [2]);
@@ -39,6 +41,7 @@ test('mimo train mimoconv trains, resumes with the saved settings, and reports J
   assert.deepEqual(second.epochs.map((e: { epoch: number }) => e.epoch), [2]);
   assert.deepEqual(second.config.low, [2]);
   assert.equal(second.config.limit, 96);
+  assert.equal(second.config.isometryWeight, 1e-3);
   const lines = readFileSync(path.join(out, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(lines.map((l) => l.epoch), [1, 2]);
   checkpoint = path.join(out, 'model.safetensors');
@@ -58,6 +61,7 @@ test('mimo train mimoconv: usage errors for bad options, missing data is named',
   await usage([...tinyArgs, '--dataset', 'imagenet', '--out', out], /--dataset must be one of mnist, cifar10/);
   await usage([...tinyArgs, '--depth', '12', '--out', out], /--depth must be one of 10, 16, 28/);
   await usage([...tinyArgs, '--fast-prob', '1.5', '--out', out], /--fast-prob must be a probability/);
+  await usage([...tinyArgs, '--isometry', '-1', '--out', out], /--isometry must be/);
   await usage([...tinyArgs, '--groups', '500', '--out', out], /fewer than one step/);
   await usage(['--out', path.join(tmp, 'nothing'), '--resume'], /holds no train_state.safetensors/);
   const r = await captureCommand(trainCommand(), ['mimoconv', ...tinyArgs, '--data', path.join(tmp, 'no-data'), '--out', path.join(tmp, 'nd')]);

@@ -48,6 +48,7 @@ interface TrainCliOptions {
   low?: number[];
   mixup?: number;
   weightDecay: number;
+  isometry: number;
   val: number;
   splitSeed: number;
   limit?: number;
@@ -99,6 +100,7 @@ function imageClassifierCommand(kind: 'mimoconv' | 'wideresnet'): Command {
     .option('--lr <x>', 'peak learning rate of OneCycle (cosine; e.g. 0.2 with sgd, 2e-3 with adamw)', positiveNumber('--lr'), d.lr)
     .option('--mixup <alpha>', 'mixup α, 0 disables (default 1 for cifar10, 0 for mnist)', nonNegativeNumber('--mixup'))
     .option('--weight-decay <x>', 'weight decay (not on activation parameters)', nonNegativeNumber('--weight-decay'), d.weightDecay)
+    .option('--isometry <w>', "weight of ISONet's isometry regulariser on the trunk's convolutions (the MIMONets reference: 1e-4; 0: off)", nonNegativeNumber('--isometry'), d.isometryWeight)
     .option('--val <n>', 'validation images split off the training set (count or fraction); 0: evaluate on the test split', valOption, d.val)
     .option('--split-seed <s>', 'seed of the train/validation split', nonNegativeInt('--split-seed'), d.splitSeed)
     .option('--limit <n>', 'use only the first n training images', positiveInt('--limit'))
@@ -141,6 +143,7 @@ function imageClassifierCommand(kind: 'mimoconv' | 'wideresnet'): Command {
     pick('low', 'low', o.low);
     pick('mixup', 'mixupAlpha', o.mixup);
     pick('weightDecay', 'weightDecay', o.weightDecay);
+    pick('isometry', 'isometryWeight', o.isometry);
     pick('val', 'val', o.val);
     pick('splitSeed', 'splitSeed', o.splitSeed);
     pick('limit', 'limit', o.limit ?? (saved ? undefined : null));
@@ -179,6 +182,7 @@ function imageClassifierCommand(kind: 'mimoconv' | 'wideresnet'): Command {
           epochs.push(m);
           const accs = Object.entries(m.eval_accuracy).map(([n, a]) => `n=${n} ${(100 * a).toFixed(2)}%`).join(', ');
           ui.line(`epoch ${m.epoch}: loss ${m.train_loss.toFixed(4)}, train acc ${(100 * m.train_accuracy).toFixed(1)}%, ${m.eval_split} acc ${accs}; ` +
+            (m.train_isometry_loss === null ? '' : `isometry penalty ${m.train_isometry_loss.toPrecision(4)}, `) +
             `${m.images_per_s} img/s, ${m.skipped_steps} skipped, ${m.seconds.toFixed(1)} s`);
         },
       }),
