@@ -79,7 +79,7 @@ test('demo --json --save: the saved weights reload to the reported accuracy', ()
   const dir = mkdtempSync(path.join(tmpdir(), 'mimo-cli-'));
   try {
     const file = path.join(dir, 'demo.safetensors');
-    const r = mimo('demo', '--limit', '1000', '--batch-size', '50', '--json', '--save', file);
+    const r = mimo('demo', '--model', 'cnn', '--limit', '1000', '--batch-size', '50', '--json', '--save', file);
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.equal(out.train_images, 1000);
@@ -96,6 +96,40 @@ test('demo --json --save: the saved weights reload to the reported accuracy', ()
     });
     assert.equal(acc, out.test_accuracy);
     model.dispose();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('demo --model mimoconv: one set of weights at n = 1, 2, 4; the saved checkpoint reloads to the reported accuracy', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mimo-cli-'));
+  try {
+    const file = path.join(dir, 'demo-mimoconv.safetensors');
+    const r = mimo('demo', '--model', 'mimoconv', '--limit', '1000', '--json', '--save', file);
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.model, 'MIMOConv');
+    assert.equal(out.train_images, 1000);
+    assert.deepEqual(out.points.map((p: { n: number }) => p.n), [1, 2, 4]);
+    for (const p of out.points) {
+      assert.equal(p.test_total, 10000);
+      assert.ok(p.test_accuracy > 0.1 && p.images_per_s > 0, JSON.stringify(p));
+    }
+    assert.equal(out.points[0].speedup, 1);
+    const { loadMIMOConv } = await import('../models/checkpoint.js');
+    const { DATASET_SPECS, evaluateMIMOConv } = await import('../train/mimoconv.js');
+    const { normalize } = await import('../data/index.js');
+    const { model } = loadMIMOConv(file);
+    const accuracy = tidy(() => {
+      const t = loadMnist(resolveDataDir(), 'test');
+      const x = normalize(t.images.unsqueeze(1), DATASET_SPECS.mnist.mean, DATASET_SPECS.mnist.std);
+      return evaluateMIMOConv(model, x, t.labels, [1, 4]).map((p) => p.accuracy);
+    });
+    assert.deepEqual(accuracy, [out.points[0].test_accuracy, out.points[2].test_accuracy]);
+    model.dispose();
+    const bad = mimo('demo', '--model', 'mimoconv', '--batch-size', '8');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--batch-size: only for --model cnn/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

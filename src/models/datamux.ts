@@ -24,7 +24,7 @@
 // forward(ids, n) uses the first n ≤ N of them, so one model serves every n ≤ N (with the index
 // prefix still N+1 long; slots n..N−1 are padding). Every mux/demux combination allows it; it
 // gives sensible outputs at n ≠ N only for a model trained at those n (see train/datamux.ts).
-import { F, Tensor, arange, cat, einsum, noGrad, randint, tensor, tidy } from '../tensor/index.js';
+import { F, Tensor, arange, cat, einsum, noGrad, randint, stack, tensor, tidy } from '../tensor/index.js';
 import type { Generator } from '../tensor/index.js';
 import { Dropout, Embedding, LayerNorm, Linear, Module, maskedMean } from '../nn/index.js';
 import { BinaryHadamard, GaussianHadamard, RandomOrthogonal } from '../superposition/index.js';
@@ -182,7 +182,7 @@ export class DataMUX extends Module {
     const [rows, L] = ids.shape;
     if (rows === 0 || rows % n !== 0) throw new RangeError(`DataMUX: the number of sequences ${rows} must be a positive multiple of n = ${n}; truncate or pad the batch`);
     if (L < 1 || L > maxLength) throw new RangeError(`DataMUX: sequence length ${L} is beyond the position table (maxLength ${maxLength}); cut the sequences or build the model with a larger maxLength`);
-    const [lo, hi] = noGrad(() => tidy(() => [ids.amin().item(), ids.amax().item()]));
+    const [lo, hi] = noGrad(() => tidy(() => stack([ids.amin(), ids.amax()]).toFlatArray())); // one read from the device
     if (lo < 0 || hi >= vocabSize) throw new RangeError(`DataMUX: token ids must be in [0, ${vocabSize}), got ids from ${lo} to ${hi}`);
   }
 

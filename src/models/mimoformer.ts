@@ -45,7 +45,7 @@
 // keys' [:m, :n] slice and the 1/√(mn) scale of that grid, so one set of weights serves several
 // grid sizes (the reference's half-grid warm-up is point = {M/2, N/2}). The batch must be a multiple
 // of m·n; logits come back in input order.
-import { F, Tensor, arange, cat, full, noGrad, tensor, tidy } from '../tensor/index.js';
+import { F, Tensor, arange, cat, full, noGrad, stack, tensor, tidy } from '../tensor/index.js';
 import type { Generator } from '../tensor/index.js';
 import { Dropout, Embedding, LayerNorm, Linear, Module, maskedMean } from '../nn/index.js';
 import { bipolarKeys, hadamardKeys } from '../superposition/keys.js';
@@ -479,14 +479,23 @@ export class MIMOFormer extends Module {
   }
 
   private checkIds(ids: Tensor, p: GridPoint): void {
-    const { maxLength, vocabSize } = this.config;
+    const { maxLength } = this.config;
     if (ids.ndim !== 2 || (ids.dtype !== 'int64' && ids.dtype !== 'int32')) throw new RangeError(`MIMOFormer: expected token ids int64 [B, L], got ${ids.dtype} [${ids.shape}]`);
     const [B, L] = ids.shape;
     const g = p.m * p.n;
     if (B === 0 || B % g !== 0) throw new RangeError(`MIMOFormer: the batch of ${B} sequences must be a positive multiple of m·n = ${p.m}·${p.n} = ${g} (the grid ${p.m}×${p.n}); truncate or pad the batch`);
     if (L < 1 || L > maxLength) throw new RangeError(`MIMOFormer: sequence length ${L} must be in 1..maxLength ${maxLength}`);
-    const [lo, hi] = noGrad(() => tidy(() => [ids.amin().item(), ids.amax().item()]));
+  }
+
+  /**
+   * Checks the ids' range and tells whether the mask pads anything, with one read from the device
+   * (one synchronisation per forward pass on a GPU, not three).
+   */
+  private checkRangeAndPadding(ids: Tensor, w: Tensor): { padded: boolean } {
+    const { vocabSize } = this.config;
+    const [lo, hi, wMin] = noGrad(() => tidy(() => stack([ids.amin(), ids.amax(), w.amin()].map((t) => t.to('float64'))).toFlatArray()));
     if (lo < 0 || hi >= vocabSize) throw new RangeError(`MIMOFormer: token ids must be in [0, ${vocabSize}), got ids from ${lo} to ${hi}`);
+    return { padded: wMin < 1 };
   }
 
   /**
@@ -499,7 +508,7 @@ export class MIMOFormer extends Module {
     return tidy(() => {
       const L = ids.shape[1];
       const w = this.toMask(ids, mask); // [B, L]
-      const padded = noGrad(() => w.amin().item()) < 1; // checked once: the layers skip masking when nothing is padded
+      const { padded } = this.checkRangeAndPadding(ids, w); // the layers skip masking when nothing is padded
       let x = this.drop.forward(this.tokenEmbedding.forward(ids).add(this.positionEmbedding.forward(arange(0, L, 1, { dtype: 'int64', device: ids.device }))));
       this.layers.forEach((layer, i) => {
         x = layer.forward(x, padded ? w : undefined, p, tap ? (h) => tap(i, layer.attention, h, w) : undefined);
