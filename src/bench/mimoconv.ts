@@ -27,6 +27,8 @@ export interface MIMOConvBenchOptions {
   runs: number;
   warmup: number;
   imageSize: number;
+  /** Input channels: 3 (CIFAR-10, the default) or 1 (MNIST). */
+  inChannels: number;
   /** Also time a training step per configuration. */
   train: boolean;
   channelsLast: boolean;
@@ -38,7 +40,7 @@ export interface MIMOConvBenchOptions {
 
 export const defaultMIMOConvBench: MIMOConvBenchOptions = {
   depth: 16, width: 4, initialWidth: 4, cap: 4, binding: 'hrr', activation: 'prelu',
-  groups: 128, runs: 5, warmup: 1, imageSize: 32, train: true, channelsLast: false, seed: 0, device: 'cpu',
+  groups: 128, runs: 5, warmup: 1, imageSize: 32, inChannels: 3, train: true, channelsLast: false, seed: 0, device: 'cpu',
 };
 
 export interface MIMOConvBenchPoint {
@@ -92,13 +94,13 @@ export function runMIMOConvBench(o: Partial<MIMOConvBenchOptions> = {}): MIMOCon
   const progress = c.onProgress ?? (() => {});
   const device = checkDevice(c.device)!;
   manualSeed(c.seed);
-  const arch = { depth: c.depth, width: c.width, initialWidth: c.initialWidth, activation: c.activation, inChannels: 3, classes: 10 };
+  const arch = { depth: c.depth, width: c.width, initialWidth: c.initialWidth, activation: c.activation, inChannels: c.inChannels, classes: 10 };
   const size: [number, number] = [c.imageSize, c.imageSize];
   const fmt = c.channelsLast ? 'channels_last' : 'contiguous';
   const owned: Tensor[] = [];
   const input = (B: number, seed: number) => {
     const g = new Generator(seed);
-    const x = keep(tidy(() => randn([B, 3, c.imageSize, c.imageSize], { generator: g }).to(device).contiguous(fmt)));
+    const x = keep(tidy(() => randn([B, c.inChannels, c.imageSize, c.imageSize], { generator: g }).to(device).contiguous(fmt)));
     const y = keep(tidy(() => randint(0, 10, [B], { generator: g }).to(device)));
     owned.push(x, y);
     return { x, y };
@@ -171,7 +173,7 @@ export function runMIMOConvBench(o: Partial<MIMOConvBenchOptions> = {}): MIMOCon
     config: {
       model: `MIMOConv WRN-${c.depth}-${c.width}`,
       depth: c.depth, width: c.width, initial_width: c.initialWidth, cap: c.cap, binding: c.binding, activation: c.activation,
-      groups_per_batch: c.groups, image_size: c.imageSize, runs: c.runs, warmup: c.warmup, channels_last: c.channelsLast,
+      groups_per_batch: c.groups, image_size: c.imageSize, in_channels: c.inChannels, runs: c.runs, warmup: c.warmup, channels_last: c.channelsLast,
       baseline: `WideResNet-${c.depth}-${c.width} (same stem and trunk, ${c.groups} images per batch)`,
       train_step: 'SGD lr 1e-3 momentum 0.9, cross-entropy (+0.1 key loss for MIMOConv), forward + backward + step',
       device, threads: getThreads(), allocator: allocator(), libtorch: libtorchVersion(),

@@ -74,7 +74,7 @@ function choice<T extends string | number>(flag: string, allowed: readonly T[]) 
 
 interface MIMOConvFlags {
   json?: boolean; depth: WideResNetDepth; width: number; initialWidth: number; cap: number; binding: Binding; activation: Activation;
-  groups: number; runs: number; train: boolean; channelsLast?: boolean; device: string;
+  groups: number; imageSize: number; inChannels: number; runs: number; train: boolean; channelsLast?: boolean; device: string;
 }
 
 function mimoconvCommand(): Command {
@@ -89,6 +89,8 @@ function mimoconvCommand(): Command {
     .option('--binding <b>', 'hrr, mbat or none', choice<Binding>('--binding', ['hrr', 'mbat', 'none']), d.binding)
     .option('--activation <a>', 'prelu or relu', choice<Activation>('--activation', ['prelu', 'relu']), d.activation)
     .option('--groups <n>', 'superposed groups per batch (a batch at n holds groups x n images)', positiveInt('--groups'), d.groups)
+    .option('--image-size <px>', 'input height and width (32: CIFAR-10, 28: MNIST)', positiveInt('--image-size'), d.imageSize)
+    .option('--in-channels <c>', 'input channels (3: CIFAR-10, 1: MNIST)', positiveInt('--in-channels'), d.inChannels)
     .option('--runs <n>', 'timed rounds (medians reported)', positiveInt('--runs'), d.runs)
     .option('--no-train', 'skip the training-step measurement')
     .option('--channels-last', 'feed the inputs in channels-last memory format')
@@ -96,11 +98,11 @@ function mimoconvCommand(): Command {
     .action((o: MIMOConvFlags) => {
       const r = runMIMOConvBench({
         depth: o.depth, width: o.width, initialWidth: o.initialWidth, cap: o.cap, binding: o.binding, activation: o.activation,
-        groups: o.groups, runs: o.runs, train: o.train, channelsLast: !!o.channelsLast, device: o.device,
+        groups: o.groups, imageSize: o.imageSize, inChannels: o.inChannels, runs: o.runs, train: o.train, channelsLast: !!o.channelsLast, device: o.device,
         onProgress: (s) => process.stderr.write(`  ${s}\n`),
       });
       if (o.json) return printJson(r);
-      console.log(`${r.config.model}, cap ${o.cap}, ${o.binding}, ${o.groups} groups per batch, on ${o.device}`);
+      console.log(`${r.config.model}, cap ${o.cap}, ${o.binding}, ${o.groups} groups per batch, ${o.inChannels}×${o.imageSize}×${o.imageSize} inputs, on ${o.device}`);
       console.log(`baseline WideResNet: ${r.baseline_images_per_s} img/s inference, ${r.baseline_train_images_per_s ?? '-'} img/s training`);
       console.log('n  infer img/s  train img/s  speedup  ideal  vs baseline  MAC/image');
       for (const p of r.points) {
