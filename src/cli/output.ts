@@ -49,6 +49,15 @@ export function nonNegativeInt(name: string) {
   };
 }
 
+/** A TCP port: an integer in 0..65535 (0: any free port). */
+export function portNumber(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${name} must be a TCP port, an integer in 0..65535, got '${v}'`);
+    return n;
+  };
+}
+
 export function positiveNumber(name: string) {
   return (v: string): number => {
     const n = Number(v);

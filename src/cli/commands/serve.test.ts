@@ -75,6 +75,9 @@ test('mimo serve: a missing checkpoint and a bad --n are usage errors', async ()
   const badN = await run(tinyCheckpoint(), '--n', '3', '--port', '0', '--no-calibrate');
   assert.equal(badN.code, 2);
   assert.match(badN.err, /operating points \(inputs per superposition\): 1, 2, 4; got 3/);
+  const badPort = await run(tinyCheckpoint(), '--port', '99999');
+  assert.equal(badPort.code, 2);
+  assert.match(badPort.err, /--port must be a TCP port, an integer in 0\.\.65535, got '99999'/);
 });
 
 test('mimo serve: a MIMOFormer checkpoint serves LRA sequences at its grids; MIMOConv-only options are refused', async () => {

@@ -8,7 +8,7 @@ import { ensureDefaultModel } from '../../serve/default_model.js';
 import type { Policy } from '../../serve/policy.js';
 import { inputText, modelName } from '../../serve/model.js';
 import { gridList } from './train_mimoformer.js';
-import { UsageError, nonNegativeInt, positiveInt, positiveIntList, positiveNumber, progressBar } from '../output.js';
+import { UsageError, portNumber, positiveInt, positiveIntList, positiveNumber, progressBar } from '../output.js';
 
 /** The checkpoint given, or the default model (trained now, with a progress bar, when missing). */
 export async function checkpointOrDefault(file: string | undefined, data: string | undefined): Promise<string> {
@@ -77,7 +77,7 @@ export function serveCommand(): Command {
     .description('serve a MIMOConv (images), MIMOFormer (LRA token sequences) or DataMUX (sentences, MNIST digits) checkpoint over HTTP: POST /v1/predict, GET /v1/health, GET /v1/metrics, ' +
       'GET|PUT /v1/operating-point. Requests are grouped into superpositions of n inputs; n is fixed or chosen per batch to meet a p99 latency target')
     .argument('[checkpoint]', 'MIMOConv, MIMOFormer or DataMUX checkpoint (default: runs/serve-default/model.safetensors, a MIMOConv trained on MNIST first if missing)')
-    .option('--port <p>', 'TCP port (0: any free port)', nonNegativeInt('--port'), 8080)
+    .option('--port <p>', 'TCP port (0: any free port)', portNumber('--port'), 8080)
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--data <dir>', 'data directory for training the default model (default: $MIMO_DATA, then ../shared/data)')
     .option('--n <n|auto>', "operating point, inputs per superposition (MIMOConv: a divisor of its cap; MIMOFormer: m·n of a served grid; DataMUX: a served point), or auto", operatingPoint, 'auto')
