@@ -1,5 +1,6 @@
 // The model `mimo serve` and `mimo bench serve` use when given no checkpoint: a small MIMOConv
-// (WRN-10-1, stem 16, cap 4) trained for one epoch on 12 000 MNIST images, with dynamic superposition
+// (WRN-10-1, stem 16, cap 4) trained for one epoch on the 60,000 MNIST training images (about a minute
+// on 2 cores; test accuracy 95.9 / 93.9 / 81.0 % at n = 1 / 2 / 4, docs/results.md), with dynamic superposition
 // (half the steps at n = 4, a quarter each at n = 1 and n = 2) so that every operating point is trained. It lives in
 // runs/serve-default/ (relative to the working directory) and is trained once, when missing.
 import { existsSync } from 'node:fs';
@@ -12,7 +13,7 @@ export const DEFAULT_RUN_DIR = path.join('runs', 'serve-default');
 
 export const DEFAULT_MODEL_CONFIG: Partial<MIMOConvTrainConfig> = Object.freeze({
   dataset: 'mnist', depth: 10, width: 1, initialWidth: 1, cap: 4, low: [1, 2], fastProbability: 0.5, groups: 32,
-  limit: 12_000, epochs: 1, evalLimit: 2000, calibrationGroups: 256, seed: 0,
+  limit: null, epochs: 1, evalLimit: 2000, calibrationGroups: 256, seed: 0,
 });
 
 export interface DefaultModelOptions {
