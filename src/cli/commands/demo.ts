@@ -80,14 +80,13 @@ async function mimoConvDemo(o: DemoOptions): Promise<void> {
       const x = keep(tidy(() => normalize(test.images, spec.mean, spec.std)));
       test.images.dispose();
       const ns = [1, 2, 4].filter((n) => model.config.cap % n === 0);
-      const points = (() => {
-        try {
-          return evaluateMIMOConv(model, x, test.labels, ns, { warmup: true });
-        } finally {
-          x.dispose();
-          test.labels.dispose();
-        }
-      })();
+      let points: ReturnType<typeof evaluateMIMOConv>;
+      try {
+        points = evaluateMIMOConv(model, x, test.labels, ns, { warmup: true });
+      } finally {
+        x.dispose();
+        test.labels.dispose();
+      }
       const base = points[0].imagesPerS;
       const rows = points.map((p) => ({
         n: p.n, test_accuracy: p.accuracy, test_correct: p.correct, test_total: p.total, images_per_s: Math.round(p.imagesPerS), speedup: Number((p.imagesPerS / base).toFixed(2)),
