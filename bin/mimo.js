@@ -37,6 +37,11 @@ if (lib) {
   });
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 1)));
 } else {
-  const { main } = await import('../dist/cli/main.js');
+  const entry = new URL('../dist/cli/main.js', import.meta.url);
+  if (!existsSync(entry)) {
+    process.stderr.write(`mimo: ${fileURLToPath(entry)} is missing: build the project first (bash scripts/setup.sh, or npm install)\n`);
+    process.exit(1);
+  }
+  const { main } = await import(entry.href);
   await main(process.argv);
 }

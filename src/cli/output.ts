@@ -79,10 +79,11 @@ export function positiveIntList(name: string) {
 }
 
 /** An option that must be one of `choices`, with an error naming the option and the choices. */
-export function choice<T extends string>(name: string, choices: readonly T[]) {
+export function choice<T extends string | number>(name: string, choices: readonly T[]) {
   return (v: string): T => {
-    if (!(choices as readonly string[]).includes(v)) throw new UsageError(`${name} must be one of ${choices.join(', ')}, got '${v}'`);
-    return v as T;
+    const hit = choices.find((c) => String(c) === v);
+    if (hit === undefined) throw new UsageError(`${name} must be one of ${choices.join(', ')}, got '${v}'`);
+    return hit;
   };
 }
 

@@ -1,7 +1,7 @@
 // `mimo bench engine`: the engine benchmark (numbers as JSON or a table).
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { defaultEngineBench, runEngineBench } from '../../bench/engine.js';
-import { DEVICE_HELP, UsageError, nonNegativeInt, positiveInt, positiveIntList, positiveNumber, printJson } from '../output.js';
+import { DEVICE_HELP, UsageError, choice, nonNegativeInt, positiveInt, positiveIntList, positiveNumber, printJson } from '../output.js';
 import { defaultDataBench, runDataBench } from '../../bench/data.js';
 import { defaultMIMOConvBench, runMIMOConvBench } from '../../bench/mimoconv.js';
 import { defaultDataMUXBench, runDataMUXBench } from '../../bench/datamux.js';
@@ -64,14 +64,6 @@ function dataCommand(): Command {
     });
 }
 
-function choice<T extends string | number>(flag: string, allowed: readonly T[]) {
-  return (v: string): T => {
-    const hit = allowed.find((a) => String(a) === v);
-    if (hit === undefined) throw new InvalidArgumentError(`${flag} must be one of ${allowed.join(', ')}, got '${v}'`);
-    return hit;
-  };
-}
-
 interface MIMOConvFlags {
   json?: boolean; depth: WideResNetDepth; width: number; initialWidth: number; cap: number; binding: Binding; activation: Activation;
   groups: number; imageSize: number; inChannels: number; runs: number; train: boolean; channelsLast?: boolean; device: string;
@@ -119,7 +111,7 @@ function mimoconvCommand(): Command {
 function positiveNumberList(flag: string) {
   return (v: string): number[] => {
     const xs = v.split(',').map((s) => Number(s.trim()));
-    if (xs.length === 0 || xs.some((x) => !(x > 0) || !Number.isFinite(x))) throw new InvalidArgumentError(`${flag} must be positive numbers separated by commas, got '${v}'`);
+    if (xs.length === 0 || xs.some((x) => !(x > 0) || !Number.isFinite(x))) throw new UsageError(`${flag} must be positive numbers separated by commas, got '${v}'`);
     return xs;
   };
 }
@@ -222,7 +214,7 @@ function mimoformerPoints(v: string): MIMOFormerBenchPointSpec[] {
   try {
     return parseMIMOFormerPoints(v);
   } catch (e) {
-    throw new InvalidArgumentError(`--points: ${(e as Error).message.replace(/^points: /, '')}`);
+    throw new UsageError(`--points: ${(e as Error).message.replace(/^points: /, '')}`);
   }
 }
 

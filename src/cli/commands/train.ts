@@ -200,7 +200,7 @@ function imageClassifierCommand(kind: 'mimoconv' | 'wideresnet'): Command {
 
 export function trainCommand(): Command {
   return new Command('train')
-    .description('train models (MIMOConv, and its plain WideResNet baseline; DataMUX)')
+    .description('train models: MIMOConv and its plain WideResNet baseline, DataMUX, MIMOFormer and its Performer baseline')
     .addCommand(imageClassifierCommand('mimoconv'))
     .addCommand(imageClassifierCommand('wideresnet'))
     .addCommand(trainDataMUXCommand())

@@ -35,7 +35,8 @@ export function trainDataMUXCommand(): Command {
   const d = defaultDataMUXTrainConfig;
   const cmd = new Command('datamux').description(
     'train a DataMUX (N sentences mixed into one Transformer pass) on SST-2: retrieval warm-up, then the task with the auxiliary ' +
-      'retrieval loss (0.9/0.1); AdamW with linear warm-up/decay per phase; evaluates on SST-2 dev at each trained n',
+      'retrieval loss (0.9/0.1); AdamW with linear warm-up/decay per phase; evaluates on SST-2 dev at each trained n. ' +
+      '--task mnist: the vision variant (N digits mixed into one LeNet pass)',
   );
   cmd
     .requiredOption('--out <dir>', 'run directory: metrics.jsonl, model.safetensors (checkpoint), train_state.safetensors (for --resume)')
