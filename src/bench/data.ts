@@ -4,7 +4,7 @@
 import { Generator, Tensor, F, cat, keep, liveTensors, randint, tidy } from '../tensor/index.js';
 import { Rng } from '../data/random.js';
 import { augmentImages, cropReflect, normalize, randomCropFlip, mixup } from '../data/transforms.js';
-import { median, sample } from './stats.js';
+import { median, sample, r2 } from './stats.js';
 
 export interface DataBenchOptions {
   /** Images per model input before superposition (CIFAR: 128). */
@@ -35,8 +35,6 @@ export interface DataBenchResult {
   live_tensor_growth: number;
   config: DataBenchOptions;
 }
-
-const r2 = (x: number) => Math.round(x * 100) / 100;
 
 /** Times the image pipeline on one batch of batch x cap CIFAR-shaped images. */
 export function runDataBench(o: Partial<DataBenchOptions> = {}): DataBenchResult {

@@ -11,7 +11,7 @@ import { DataMUX, paperDataMUXConfig } from '../models/datamux.js';
 import type { DataMUXConfig, MuxKind } from '../models/datamux.js';
 import type { DemuxKind } from '../models/datamux_demux.js';
 import { allocator } from './engine.js';
-import { median, timeMs } from './stats.js';
+import { median, timeMs, r2, r3 } from './stats.js';
 
 export type DataMUXBenchPreset = 'default' | 'paper';
 
@@ -66,9 +66,6 @@ export interface DataMUXBenchResult {
   config: Record<string, unknown>;
   points: DataMUXBenchPoint[];
 }
-
-const r2 = (x: number) => Math.round(x * 100) / 100;
-const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 export function runDataMUXBench(o: Partial<DataMUXBenchOptions> = {}): DataMUXBenchResult {
   const preset = o.preset ?? defaultDataMUXBench.preset;

@@ -12,7 +12,7 @@ import type { Binding } from '../models/mimoconv.js';
 import { WideResNet } from '../models/wideresnet.js';
 import type { Activation, WideResNetDepth } from '../models/wideresnet.js';
 import { allocator } from './engine.js';
-import { median, timeMs } from './stats.js';
+import { median, timeMs, r2, r3 } from './stats.js';
 
 export interface MIMOConvBenchOptions {
   depth: WideResNetDepth;
@@ -72,9 +72,6 @@ interface Case {
   infer: () => void;
   train?: () => void;
 }
-
-const r2 = (x: number) => Math.round(x * 100) / 100;
-const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 function sgdTrainer(model: Module, forward: (x: Tensor) => Tensor, extraLoss: () => Tensor | undefined, x: Tensor, y: Tensor) {
   const opt = new optim.SGD(model.parameters(), { lr: 1e-3, momentum: 0.9 });

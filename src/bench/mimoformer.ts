@@ -23,7 +23,7 @@ import { FAVOR_KERNELS, softmaxAttention } from '../models/favor.js';
 import type { FavorKernel } from '../models/favor.js';
 import { blockCore, performerCore, superposedReadout } from '../models/mimoformer_attention.js';
 import { allocator, spinWaits } from './engine.js';
-import { median, timeMs } from './stats.js';
+import { median, timeMs, r2, r3 } from './stats.js';
 
 export type MIMOFormerBenchTask = 'listops' | 'text' | 'image';
 export const MIMOFORMER_BENCH_TASKS: readonly MIMOFormerBenchTask[] = ['listops', 'text', 'image'];
@@ -100,9 +100,6 @@ export interface MIMOFormerBenchResult {
   config: Record<string, unknown>;
   points: MIMOFormerBenchPoint[];
 }
-
-const r2 = (x: number) => Math.round(x * 100) / 100;
-const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Parses 'att:2x2,att-mlp:4x4,performer' into point specs (the CLI's --points). */
 export function parseMIMOFormerPoints(text: string): MIMOFormerBenchPointSpec[] {

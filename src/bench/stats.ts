@@ -1,5 +1,9 @@
-// Timing helpers for benchmarks: medians of repeated measurements.
+// Timing helpers for benchmarks: medians of repeated measurements, and rounding for what they print.
 import { synchronize } from '../tensor/index.js';
+
+/** x rounded to 2 and 3 decimals, for the numbers a benchmark prints. */
+export const r2 = (x: number): number => Math.round(x * 100) / 100;
+export const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 export function median(xs: readonly number[]): number {
   if (xs.length === 0) throw new Error('median of no values');
