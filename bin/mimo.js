@@ -42,6 +42,10 @@ if (lib) {
     process.stderr.write(`mimo: ${fileURLToPath(entry)} is missing: build the project first (bash scripts/setup.sh, or npm install)\n`);
     process.exit(1);
   }
-  const { main } = await import(entry.href);
+  // Loading checks the environment (MIMO_NUM_THREADS, the native addon): say what is wrong, without a stack.
+  const { main } = await import(entry.href).catch((e) => {
+    process.stderr.write(`mimo: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  });
   await main(process.argv);
 }

@@ -1,7 +1,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -53,7 +53,7 @@ test('run: a script gets its arguments and the mimo command\'s allocator; missin
     writeFileSync(failing, "throw new Error('script broke');\n");
     const f = mimo('run', failing);
     assert.equal(f.status, 1);
-    assert.match(f.stderr, /mimo: script broke/);
+    assert.match(f.stderr, /mimo: .*fails\.mjs failed:\nError: script broke\n\s+at .*fails\.mjs:1:7/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -130,6 +130,15 @@ test('demo --model mimoconv: one set of weights at n = 1, 2, 4; the saved checkp
     const bad = mimo('demo', '--model', 'mimoconv', '--batch-size', '8');
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--batch-size: only for --model cnn/);
+    // --save is checked before training: a file already there is kept, a directory or a missing folder is refused.
+    const before = readFileSync(file);
+    for (const [target, message] of [[file, /already exists; remove it or choose another file/], [dir, /is a directory; name a file/], [path.join(dir, 'no', 'x.safetensors'), /the directory .* does not exist/]] as const) {
+      const refused = mimo('demo', '--limit', '100', '--save', target);
+      assert.equal(refused.status, 2, refused.stderr);
+      assert.match(refused.stderr, message);
+      assert.doesNotMatch(refused.stdout + refused.stderr, /Training|epoch/i, 'nothing was trained');
+    }
+    assert.deepEqual(readFileSync(file), before);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

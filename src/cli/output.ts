@@ -1,4 +1,6 @@
 // Output conventions shared by commands: JSON on stdout when asked, human text otherwise, progress on stderr.
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
 import cliProgress from 'cli-progress';
 
 export function printJson(value: unknown): void {
@@ -101,10 +103,21 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** An aligned text table: the first column left-aligned, the others right-aligned. */
 /** The help of every --device option: what it takes and what cuda needs. */
 export const DEVICE_HELP = 'cpu, cuda, cuda:1, ... (cuda needs the addon built against a CUDA libtorch)';
 
+/**
+ * Checks, before any work, that `file` can be written by the option `flag`: not a directory, in a
+ * directory that exists, and (with keep) not a file that is already there, which would be lost.
+ */
+export function checkOutputFile(flag: string, file: string, o: { keep?: boolean } = {}): void {
+  if (existsSync(file) && statSync(file).isDirectory()) throw new UsageError(`${flag} ${file} is a directory; name a file`);
+  if (o.keep && existsSync(file)) throw new UsageError(`${flag} ${file} already exists; remove it or choose another file`);
+  const dir = path.dirname(path.resolve(file));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`${flag} ${file}: the directory ${dir} does not exist`);
+}
+
+/** An aligned text table: the first column left-aligned, the others right-aligned. */
 export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');

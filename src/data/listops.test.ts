@@ -208,6 +208,19 @@ describe('generation', () => {
     assert.throws(() => new ListOpsSampler(0, { maxArgs: 1 }), /maxArgs/);
     assert.throws(() => new ListOpsSampler(0, { minLength: 10, maxLength: 11 }), /no length/);
     assert.throws(() => generateListOps({ train: -1 }), /train/);
+    // Depth 3 with 2 arguments: the longest tree is [OP [OP d d ] [OP d d ] ], 10 tokens.
+    assert.throws(() => new ListOpsSampler(0, { maxDepth: 3, maxArgs: 2, minLength: 10, maxLength: 100 }), /no tree of depth <= 3 with <= 2 arguments is longer than minLength 10 \(the longest has 10 tokens\)/);
+    assert.doesNotThrow(() => new ListOpsSampler(0, { maxDepth: 3, maxArgs: 2, minLength: 9, maxLength: 100 }));
+  });
+
+  test('settings that almost never give a new tree fail instead of sampling for ever', () => {
+    // Depth 2, 2 arguments, longer than 3 tokens: only [OP d d ], 4 operators × 100 digit pairs = 400 distinct trees.
+    const sampler = new ListOpsSampler(1, { maxDepth: 2, maxArgs: 2, minLength: 3, maxLength: 100 });
+    const seen = new Set<string>();
+    assert.throws(() => {
+      for (;;) seen.add(Array.from(sampler.next().codes).join(','));
+    }, /trees in a row were rejected after 400 accepted .*almost never give a new tree/);
+    assert.equal(seen.size, 400);
   });
 });
 

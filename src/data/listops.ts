@@ -110,7 +110,16 @@ function checkShape(o: ListOpsShape): void {
   if (o.maxLength - o.minLength < 2) {
     throw new RangeError(`ListOps: no length satisfies ${o.minLength} < L < ${o.maxLength}`);
   }
+  // The longest tree: every operator takes maxArgs arguments down to maxDepth (an operator adds 2, '[OP' and ']').
+  let longest = 1;
+  for (let d = 2; d <= o.maxDepth && longest <= o.minLength; d++) longest = 2 + o.maxArgs * longest;
+  if (longest <= o.minLength) {
+    throw new RangeError(`ListOps: no tree of depth <= ${o.maxDepth} with <= ${o.maxArgs} arguments is longer than minLength ${o.minLength} (the longest has ${longest} tokens)`);
+  }
 }
+
+/** Trees in a row the sampler may reject before it gives up: settings that almost never give a tree fail instead of running for ever. */
+export const MAX_CONSECUTIVE_REJECTIONS = 1_000_000;
 
 /** 53-bit hash of a code sequence (two 32-bit multiplicative hashes), for the duplicate set. */
 function hashCodes(c: Uint8Array): number {
@@ -211,7 +220,14 @@ export class ListOpsSampler {
   /** The next distinct tree with minLength < L < maxLength. */
   next(): ListOpsExample {
     const { minLength } = this.shape;
-    for (;;) {
+    for (let tries = 0; ; tries++) {
+      if (tries === MAX_CONSECUTIVE_REJECTIONS) {
+        const st = this.stats;
+        throw new RangeError(
+          `ListOps: ${tries} trees in a row were rejected after ${st.accepted} accepted (so far too short ${st.tooShort}, too long ${st.tooLong}, duplicates ${st.duplicates}); ` +
+            'these settings almost never give a new tree: widen the length range, allow deeper trees or more arguments, or ask for fewer trees',
+        );
+      }
       const n = this.sampleRaw();
       if (n < 0) {
         this.stats.tooLong++;

@@ -1,12 +1,13 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Generator, noGrad, randint, randn, tidy } from '../tensor/index.js';
+import { Generator, noGrad, randint, randn, tensor, tidy } from '../tensor/index.js';
 import { MIMOConv } from './mimoconv.js';
 import { WideResNet } from './wideresnet.js';
-import { loadCheckpointInto, loadMIMOConv, loadMIMOFormer, loadWideResNet, readCheckpointInfo, saveModelCheckpoint } from './checkpoint.js';
+import { loadCheckpointInto, loadMIMOConv, loadMIMOFormer, loadWideResNet, nonFiniteTensors, readCheckpointInfo, saveModelCheckpoint } from './checkpoint.js';
+import { saveFile } from '../io/safetensors.js';
 import { MIMOFormer } from './mimoformer.js';
 
 const cfg = { depth: 10 as const, width: 1, initialWidth: 1, cap: 4 };
@@ -93,4 +94,40 @@ test('checkpoint: a MIMOFormer (att-mlp) round-trips with its Ω and binding key
   assert.throws(() => loadMIMOConv(file), /holds a 'mimoformer' model, expected a 'mimoconv' model/);
   ids.dispose();
   [m, r, fresh].forEach((a) => a.dispose());
+});
+
+test('checkpoint: weights with NaN or Inf are neither saved (the file there is kept) nor loaded', () => {
+  const m = new MIMOConv(cfg, new Generator(2));
+  const file = join(dir, 'diverged.safetensors');
+  saveModelCheckpoint(file, 'mimoconv', m, m.config, { epoch: 1 });
+  const before = readFileSync(file);
+  const [[wName, w], [bName, b]] = m.namedParameters().filter(([, t]) => t.ndim > 1).slice(0, 2);
+  noGrad(() => {
+    w.flatten().narrow(0, 0, 3).fill_(NaN);
+    b.flatten().narrow(0, 1, 1).fill_(-Infinity);
+  });
+  const sd = m.stateDict();
+  assert.deepEqual(nonFiniteTensors(sd), [{ name: wName, count: 3 }, { name: bName, count: 1 }]);
+  for (const t of sd.values()) t.dispose();
+  assert.throws(() => saveModelCheckpoint(file, 'mimoconv', m, m.config, { epoch: 2 }), (e: Error) => {
+    assert.match(e.message, /mimoconv model diverged at epoch 2: 4 NaN or infinite values in /);
+    assert.ok(e.message.includes(wName) && e.message.includes(bName) && e.message.includes('(2 tensors)'), e.message);
+    return true;
+  });
+  assert.deepEqual(readFileSync(file), before, 'the earlier checkpoint is kept');
+  // A file written around the check (by another tool, or before it existed) is refused on load.
+  const raw = join(dir, 'nan.safetensors');
+  const clean = new MIMOConv(cfg, new Generator(3));
+  const good = clean.stateDict();
+  const nan = randn(w.shape);
+  noGrad(() => nan.flatten().narrow(0, 1, 1).fill_(NaN));
+  const tensors = new Map(good);
+  tensors.set(wName, nan);
+  saveFile(raw, tensors, { mimo_model: 'mimoconv', mimo_config: JSON.stringify(clean.config), mimo_extra: '{}' });
+  for (const t of good.values()) t.dispose();
+  nan.dispose();
+  assert.throws(() => loadMIMOConv(raw), (e: Error) => e.message.startsWith(`${raw}: the weights are not finite: 1 NaN or infinite value in ${wName} (1 tensor)`));
+  tidy(() => assert.deepEqual(nonFiniteTensors(new Map([['i', tensor([1, 2], { dtype: 'int64' })]])), [], 'integer tensors are skipped'));
+  m.dispose();
+  clean.dispose();
 });

@@ -3,6 +3,8 @@
 // epoch, optimiser settings, metrics, ...). Loading checks the architecture and the config before any
 // tensor is copied, so a wrong file fails with an error that says what differs.
 import type { Module } from '../nn/index.js';
+import { isFloating, stack, tidy } from '../tensor/index.js';
+import type { Tensor } from '../tensor/index.js';
 import { loadFile, readHeader, saveFile } from '../io/safetensors.js';
 import { MIMOConv } from './mimoconv.js';
 import type { MIMOConvConfig } from './mimoconv.js';
@@ -31,11 +33,34 @@ export const META_EXTRA = 'mimo_extra';
 
 const KINDS: readonly string[] = ['mimoconv', 'wideresnet', 'datamux', 'datamux-vision', 'mimoformer'];
 
-/** Writes the model's state dict and {mimo_model: kind, mimo_config, mimo_extra} atomically. */
+/** The floating-point tensors that hold NaN or ±Inf, with how many such values each (one read from the device). */
+export function nonFiniteTensors(tensors: ReadonlyMap<string, Tensor>): { name: string; count: number }[] {
+  const named = [...tensors].filter(([, t]) => isFloating(t.dtype) && t.numel > 0);
+  if (named.length === 0) return [];
+  const counts = tidy(() => stack(named.map(([, t]) => t.isfinite().logicalNot().sum())).toFlatArray());
+  return named.map(([name], i) => ({ name, count: counts[i] })).filter((e) => e.count > 0);
+}
+
+/** 'N values in a, b, … (k tensors)': what nonFiniteTensors found, for an error message. */
+function describeNonFinite(bad: { name: string; count: number }[]): string {
+  const total = bad.reduce((a, e) => a + e.count, 0);
+  const names = bad.slice(0, 3).map((e) => e.name).join(', ') + (bad.length > 3 ? ', …' : '');
+  return `${total} NaN or infinite value${total === 1 ? '' : 's'} in ${names} (${bad.length} tensor${bad.length === 1 ? '' : 's'})`;
+}
+
+/**
+ * Writes the model's state dict and {mimo_model: kind, mimo_config, mimo_extra} atomically. Refuses
+ * weights that are not finite (a training that diverged), so the file already there is kept.
+ */
 export function saveModelCheckpoint(file: string, kind: string, model: Module, config: object, extra: Record<string, unknown> = {}): void {
   if (!KINDS.includes(kind)) throw new RangeError(`saveModelCheckpoint: kind must be one of ${KINDS.join(', ')}, got '${kind}'`);
   const sd = model.stateDict();
   try {
+    const bad = nonFiniteTensors(sd);
+    if (bad.length) {
+      const at = ['step', 'epoch'].filter((k) => typeof extra[k] === 'number').map((k) => ` at ${k} ${String(extra[k])}`).join('');
+      throw new Error(`the ${kind} model diverged${at}: ${describeNonFinite(bad)}; not saved to ${file} (what was saved before is kept; a lower learning rate may help)`);
+    }
     saveFile(file, sd, { [META_MODEL]: kind, [META_CONFIG]: JSON.stringify(config), [META_EXTRA]: JSON.stringify(extra) });
   } finally {
     for (const t of sd.values()) t.dispose();
@@ -74,6 +99,8 @@ function expectKind(info: Checkpoint, want: ModelKind, file: string): void {
 function loadTensorsInto(file: string, model: Module): void {
   const { tensors } = loadFile(file);
   try {
+    const bad = nonFiniteTensors(tensors);
+    if (bad.length) throw new Error(`the weights are not finite: ${describeNonFinite(bad)}`);
     model.loadStateDict(tensors);
   } catch (e) {
     throw new Error(`${file}: ${(e as Error).message}`, { cause: e });

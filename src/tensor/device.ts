@@ -7,6 +7,7 @@ let cuda: boolean | undefined;
 export function checkDevice(device: string | undefined): string | undefined {
   if (device === undefined || device === 'cpu') return device;
   if (typeof device !== 'string') throw new TypeError(`device must be a string such as 'cpu' or 'cuda', got ${typeof device}`);
+  if (!/^(cpu|cuda)(:\d+)?$/.test(device)) throw new RangeError(`device must be cpu, cuda or cuda:N (N = 0, 1, …), got '${device}'`);
   if (device.startsWith('cuda')) {
     cuda ??= native.cudaAvailable() as boolean;
     if (!cuda) {

@@ -125,6 +125,7 @@ test('bad settings are TrainConfigErrors naming the setting', async () => {
   await assert.rejects(trainMIMOConv({ ...tiny, out, resume: true }), /holds no train_state/);
   await assert.rejects(trainMIMOConv({ ...tiny, out: path.join(tmp, 'nodata'), data: path.join(tmp, 'no-such-dir') }), /MNIST file not found/);
   if (!cudaAvailable()) await assert.rejects(trainMIMOConv({ ...tiny, out, device: 'cuda' }), /device 'cuda' requested, but this libtorch has no CUDA support/);
+  await assert.rejects(trainMIMOConv({ ...tiny, out, device: 'gpu' }), /device must be cpu, cuda or cuda:N \(N = 0, 1, …\), got 'gpu'/);
   assert.equal(existsSync(out), false, 'a run that fails its settings leaves no run directory');
   assert.deepEqual(divisorsOf(12), [1, 2, 3, 4, 6, 12]);
 });

@@ -6,7 +6,7 @@
 // refuses a directory whose run was started with other settings, or whose checkpoint and state are
 // from different positions (interrupted while saving); metrics lines past the resumed position are
 // dropped. The checkpoint is written first, then the state, each atomically.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Tensor, tidy } from '../tensor/index.js';
 import type { Optimizer, OptimizerStateDict } from '../nn/optim/index.js';
@@ -42,6 +42,8 @@ export function openRun<C extends object>(
   out: string,
   o: { resume: boolean; format: string; what: string; config: C; defaults: C; position: 'step' | 'epoch'; total: number },
 ): { start: number; saved?: SavedState; files: RunFiles } {
+  if (out === '') throw new Error('--out must name a directory, got an empty path');
+  if (existsSync(out) && !statSync(out).isDirectory()) throw new Error(`--out ${out} is a file, not a directory`);
   const files = runFiles(out);
   if (!o.resume) {
     if (existsSync(files.state) || existsSync(files.metrics) || existsSync(files.best)) {
@@ -64,12 +66,21 @@ export function openRun<C extends object>(
   if (diffs.length) throw new Error(`cannot resume ${out}: the run was started with other settings (${diffs.join('; ')})`);
   const start = header.position;
   const ck = (readCheckpointInfo(files.model).extra as Record<string, unknown>)[o.position];
+  if (typeof ck !== 'number') throw new Error(`cannot resume ${out}: ${RUN_FILES.model} records no ${o.position} (is it this run's checkpoint?)`);
   if (ck !== start) {
-    throw new Error(`cannot resume ${out}: ${RUN_FILES.model} is from ${o.position} ${String(ck)} but ${RUN_FILES.state} from ${o.position} ${start} (interrupted while saving)`);
+    throw new Error(`cannot resume ${out}: ${RUN_FILES.model} is from ${o.position} ${ck} but ${RUN_FILES.state} from ${o.position} ${start} (interrupted while saving)`);
   }
   if (start >= o.total) throw new Error(`cannot resume ${out}: all ${o.total} ${o.position}s are done`);
   const lines = existsSync(files.metrics) ? readFileSync(files.metrics, 'utf8').split('\n').filter((l) => l.trim() !== '') : [];
-  const kept = lines.filter((l) => (JSON.parse(l) as Record<string, number>)[o.position] <= start);
+  const kept = lines.filter((l, i) => {
+    let record: Record<string, unknown>;
+    try {
+      record = JSON.parse(l) as Record<string, unknown>;
+    } catch (e) {
+      throw new Error(`cannot resume ${out}: line ${i + 1} of ${RUN_FILES.metrics} is not JSON (${(e as Error).message}); repair or remove that line`);
+    }
+    return (record[o.position] as number) <= start;
+  });
   writeTextAtomic(files.metrics, kept.map((l) => l + '\n').join(''));
   return { start, saved: readState(files.state, o.format, o.what), files };
 }

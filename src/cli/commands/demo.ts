@@ -15,7 +15,7 @@ import { evaluateClassifier, fitClassifier } from '../../train/classifier.js';
 import { DATASET_SPECS, evaluateMIMOConv, loadImageDataset, trainMIMOConv } from '../../train/mimoconv.js';
 import { DEFAULT_MODEL_CONFIG } from '../../serve/default_model.js';
 import { allocator } from '../../bench/engine.js';
-import { UsageError, choice, formatTable, nonNegativeInt, positiveInt, positiveNumber, printJson, progressBar } from '../output.js';
+import { UsageError, checkOutputFile, choice, formatTable, nonNegativeInt, positiveInt, positiveNumber, printJson, progressBar } from '../output.js';
 
 interface DemoOptions {
   model: 'mimoconv' | 'cnn';
@@ -44,7 +44,10 @@ export function demoCommand(): Command {
     .option('--seed <n>', 'random seed', nonNegativeInt('--seed'), 0)
     .option('--save <file>', 'save the trained weights (safetensors; a mimoconv checkpoint works with mimo eval, serve and predict)')
     .option('--json', 'print the result as JSON')
-    .action(async (o: DemoOptions) => (o.model === 'cnn' ? cnnDemo(o) : mimoConvDemo(o)));
+    .action(async (o: DemoOptions) => {
+      if (o.save !== undefined) checkOutputFile('--save', o.save, { keep: true });
+      return o.model === 'cnn' ? cnnDemo(o) : mimoConvDemo(o);
+    });
 }
 
 /** The MIMOConv demo: train (in a temporary run directory), then evaluate every operating point on the 10,000 test images. */

@@ -11,7 +11,7 @@ import { DATASET_SPECS, IMAGE_DATASETS, divisorsOf, evaluateMIMOConv, loadImageD
 import type { EvalPoint, ImageDataset } from '../../train/mimoconv.js';
 import { DEFAULT_GROUPING, GROUPINGS } from '../../train/evaluate.js';
 import type { Grouping } from '../../train/evaluate.js';
-import { DEVICE_HELP, UsageError, choice, nonNegativeInt, positiveInt, positiveIntList, printJson } from '../output.js';
+import { DEVICE_HELP, UsageError, checkOutputFile, choice, nonNegativeInt, positiveInt, positiveIntList, printJson } from '../output.js';
 import { evalDataMUXCheckpoint, evalDataMUXVisionCheckpoint } from './eval_datamux.js';
 import { evalMIMOFormerCheckpoint } from './eval_mimoformer.js';
 import { gridList } from './train_mimoformer.js';
@@ -145,6 +145,10 @@ export function evalCommand(): Command {
       const info = readCheckpointInfo(file);
       if (o.uniformAttention && info.model !== 'mimoformer') throw new UsageError(`--uniform-attention: only for MIMOFormer checkpoints, ${file} holds a ${info.model} model`);
       if (o.device !== 'cpu' && info.model !== 'mimoformer') throw new UsageError(`--device ${o.device}: only MIMOFormer checkpoints are evaluated off the CPU so far, ${file} holds a ${info.model} model`);
+      if (o.plot !== undefined) {
+        if (info.model !== 'mimoconv' && info.model !== 'wideresnet') throw new UsageError(`--plot: only for MIMOConv and WideResNet checkpoints so far, ${file} holds a ${info.model} model`);
+        checkOutputFile('--plot', o.plot);
+      }
       if (o.grouping === 'length' && info.model !== 'mimoformer' && info.model !== 'datamux') throw new UsageError(`--grouping length: only for sequence models (MIMOFormer, DataMUX sentences), ${file} holds a ${info.model} model`);
       if (info.model === 'datamux') {
         const split = cmd.getOptionValueSource('split') === 'cli' ? o.split : 'dev';

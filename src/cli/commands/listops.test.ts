@@ -72,6 +72,18 @@ test('usage mistakes are usage errors; no temporary files are left', async () =>
   await assert.rejects(() => run(['--out', path.join(tmp, 'd'), '--max-args', '1']), UsageError);
   await assert.rejects(() => run(['--out', path.join(tmp, 'd'), '--min-length', '10', '--max-length', '11']), UsageError);
   await assert.rejects(() => run(['--out', path.join(tmp, 'nothing'), '--verify']), /does not exist/);
+  // Depth 2 with 3 arguments: no tree is longer than 5 tokens.
+  await assert.rejects(() => run(['--out', path.join(tmp, 'd'), '--max-depth', '2', '--max-args', '3', '--min-length', '5']), /no tree of depth <= 2 with <= 3 arguments is longer than minLength 5 \(the longest has 5 tokens\)/);
+  // An empty split says so, with no NaN lengths.
+  const none = await run(['--out', path.join(tmp, 'e'), ...tiny, '--val', '0']);
+  assert.match(none, /basic_val\.tsv +0 trees\n/);
+  assert.doesNotMatch(none, /NaN/);
+  // Files already there are kept unless --force.
+  const before = readFileSync(path.join(tmp, 'a', 'basic_train.tsv'), 'latin1');
+  await assert.rejects(() => run(['--out', path.join(tmp, 'a'), ...tiny, '--train', '3']), /already holds basic_train\.tsv, basic_val\.tsv, basic_test\.tsv; pass --force/);
+  assert.equal(readFileSync(path.join(tmp, 'a', 'basic_train.tsv'), 'latin1'), before);
+  await run(['--out', path.join(tmp, 'a'), ...tiny, '--train', '3', '--force']);
+  assert.equal(readListOpsTsv(path.join(tmp, 'a', 'basic_train.tsv')).length, 3);
   assert.ok(!existsSync(path.join(tmp, 'd', 'basic_train.tsv')));
   for (const d of ['a', 'b', 'c']) assert.ok(readdirSync(path.join(tmp, d)).every((f) => !f.includes('.tmp-')));
 });

@@ -10,6 +10,7 @@ import { UsageError, nonNegativeInt, positiveInt, printJson, progressBar } from 
 
 interface ListOpsOptions {
   out: string;
+  force?: boolean;
   train: number;
   val: number;
   test: number;
@@ -34,6 +35,8 @@ interface SplitSummary {
 const round = (x: number, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
 
 function generate(o: ListOpsOptions, config: ListOpsConfig) {
+  const existing = SPLITS.map((split) => LISTOPS_FILES[split]).filter((f) => existsSync(path.join(o.out, f)));
+  if (existing.length && !o.force) throw new UsageError(`${o.out} already holds ${existing.join(', ')}; pass --force to replace them, or choose another --out`);
   mkdirSync(o.out, { recursive: true });
   const t0 = performance.now();
   const sampler = new ListOpsSampler(config.seed, config);
@@ -107,6 +110,7 @@ export function listopsCommand(): Command {
     .option('--max-depth <n>', 'maximum tree depth (root = 1)', positiveInt('--max-depth'), d.maxDepth)
     .option('--max-args <n>', 'maximum arguments of an operator (>= 2)', positiveInt('--max-args'), d.maxArgs)
     .option('--verify', 'check the files in --out instead of generating (lengths against --min-length/--max-length)')
+    .option('--force', 'replace ListOps files already in --out')
     .option('--json', 'print the summary as JSON')
     .action((o: ListOpsOptions) => {
       if (o.verify) {
@@ -139,8 +143,8 @@ export function listopsCommand(): Command {
         `args <= ${config.maxArgs}) in ${r.out}, ${r.seconds} s`);
       for (const split of SPLITS) {
         const s = r.splits[split]!;
-        console.log(`  ${path.basename(s.file).padEnd(16)} ${String(s.count).padStart(6)} trees, length ${s.length.min}..${s.length.max} ` +
-          `(mean ${s.length.mean}), labels 0-9: ${s.labels.join(' ')}`);
+        const lengths = s.count ? `, length ${s.length.min}..${s.length.max} (mean ${s.length.mean}), labels 0-9: ${s.labels.join(' ')}` : '';
+        console.log(`  ${path.basename(s.file).padEnd(16)} ${String(s.count).padStart(6)} trees${lengths}`);
       }
       console.log(`  sampled ${r.sampled} trees, rejected ${(100 * r.rejection_rate).toFixed(1)}% ` +
         `(too short ${r.rejected.too_short}, too long ${r.rejected.too_long}, duplicates ${r.rejected.duplicates})`);

@@ -19,6 +19,11 @@ export function runCommand(): Command {
       const file = path.resolve(script);
       if (!existsSync(file) || !statSync(file).isFile()) throw new UsageError(`run: no such script: ${script}`);
       process.argv = [process.argv[0], file, ...args];
-      await import(pathToFileURL(file).href);
+      try {
+        await import(pathToFileURL(file).href);
+      } catch (e) {
+        // The user's own code: where it failed matters more than a one-line message.
+        throw new Error(`${script} failed:\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}`, { cause: e });
+      }
     });
 }

@@ -92,6 +92,7 @@ test('mimo eval: accuracy and throughput per n as JSON and a table, an SVG with 
   assert.equal((text.match(/<circle class="point"/g) ?? []).length, 3);
   for (const n of [1, 2, 4]) assert.ok(text.includes(`>n=${n}</text>`), `label n=${n}`);
   assert.equal((text.match(/</g) ?? []).length, (text.match(/>/g) ?? []).length, 'balanced tags');
+  await assert.rejects(runCommand(evalCommand(), [checkpoint, '--limit', '50', '--plot', tmp]), /--plot .* is a directory; name a file/);
   const table = await runCommand(evalCommand(), [checkpoint, '--limit', '50']);
   assert.match(table, /n\s+accuracy\s+images\/s/);
   assert.equal(table.trim().split('\n').length, 2 + 3);
