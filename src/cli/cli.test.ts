@@ -69,7 +69,7 @@ test('usage mistakes exit 2 with a message naming the option; unknown commands f
 });
 
 test('missing data is named with where to put it', () => {
-  const r = mimo('demo', '--data', '/nonexistent/data', '--limit', '10');
+  const r = mimo('demo', '--data', '/nonexistent/data', '--limit', '100');
   assert.equal(r.status, 1);
   assert.match(r.stderr, /\/nonexistent\/data/);
   assert.match(r.stderr, /MIMO_DATA|--data/);

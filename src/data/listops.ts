@@ -351,6 +351,34 @@ export function evaluateCodes(codes: Uint8Array): number {
   return values[0];
 }
 
+/**
+ * Why the first `count` model ids (codes + 1, as tokenizeListOps writes them) do not form one tree,
+ * or undefined when they do: every ']' closes an open operator that has at least one argument, and
+ * one expression is left at the end.
+ */
+export function listOpsTreeError(ids: ArrayLike<number>, count: number): string | undefined {
+  let open = 0; // operators not yet closed
+  const args: number[] = []; // arguments so far of each open operator
+  let done = false; // a whole expression has ended at the top level
+  for (let i = 0; i < count; i++) {
+    const c = ids[i] - 1;
+    if (done) return `token ${i}: more than one expression (the first ends at token ${i - 1})`;
+    if (c >= 0 && c < OP_BASE) {
+      if (open === 0) done = true;
+      else args[open - 1]++;
+    } else if (c >= OP_BASE && c < END) {
+      args[open++] = 0;
+    } else if (c === END) {
+      if (open === 0) return `token ${i}: ']' closes no operator`;
+      if (args[--open] === 0) return `token ${i}: an operator with no arguments`;
+      if (open === 0) done = true;
+      else args[open - 1]++;
+    } else return `token ${i}: id ${ids[i]} is not a ListOps symbol`;
+  }
+  if (open > 0) return `${open} operator${open === 1 ? ' is' : 's are'} not closed by ']'`;
+  return undefined;
+}
+
 // ---- text form -------------------------------------------------------------------------------
 
 const OP_BYTES = LISTOPS_OPERATORS.map((s) => Buffer.from(s, 'latin1'));

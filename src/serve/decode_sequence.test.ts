@@ -32,6 +32,19 @@ test('listops: the expression tokenized as in training; it must fit', () => {
   expectError(() => decodeSequences('text/plain', Buffer.from('[MAX 1 2 3 4 5 6 7 8 9 ]'), listops, 8), 400, /the text: the expression has 11 tokens; the model takes at most 10/);
   expectError(() => decodeSequences('application/json', json({ input: '[MAX 2 [FOO 1 ] ]' }), listops, 8), 400, /input: unknown symbol '\[FOO'/);
   expectError(() => decodeSequences('application/json', json({ input: '( )' }), listops, 8), 400, /no tokens/);
+  const malformed: [string, RegExp][] = [
+    ['[MAX', /1 operator is not closed by '\]'/],
+    ['[MAX [MIN 2 9', /2 operators are not closed/],
+    ['2 3', /token 1: more than one expression \(the first ends at token 0\)/],
+    [']', /token 0: '\]' closes no operator/],
+    ['[MAX 2 ] ]', /token 3: more than one expression/],
+    ['[MAX ]', /token 1: an operator with no arguments/],
+  ];
+  for (const [input, re] of malformed) {
+    expectError(() => decodeSequences('application/json', json({ input }), listops, 8), 400, new RegExp(`input: not a ListOps expression: ${re.source}`));
+  }
+  assert.deepEqual(Array.from(decodeSequences('text/plain', Buffer.from('( ( ( [MAX 2 ) 9 ) ] )'), listops, 8)[0]).slice(0, 5), [12, 3, 10, 15, 0], "LRA's text form, with parentheses");
+  assert.equal(decodeSequences('text/plain', Buffer.from('7'), listops, 8).length, 1, 'a single digit is an expression');
 });
 
 test('image: PNG grey levels as LRA makes them, id lists flat or 32×32, raw uint8', () => {

@@ -14,7 +14,7 @@
 import type { LraTask } from '../data/lra.js';
 import { LRA_IMAGE_LENGTH, greyLevel } from '../data/lra_image.js';
 import { byteTokens } from '../data/lra_text.js';
-import { tokenizeListOps } from '../data/listops.js';
+import { listOpsTreeError, tokenizeListOps } from '../data/listops.js';
 import { ServeError } from './errors.js';
 import { bad, jsonInputs, mediaType, nestedShape, pngPixels, readJsonObject } from './decode.js';
 
@@ -63,6 +63,8 @@ export function encodeText(spec: SequenceSpec, text: string, what: string): Floa
   }
   if (count === 0) bad(`${what}: the expression has no tokens`);
   if (count > spec.length) bad(`${what}: the expression has ${count} tokens; the model takes at most ${spec.length}`);
+  const error = listOpsTreeError(ids, count);
+  if (error) bad(`${what}: not a ListOps expression: ${error}`);
   return padded(spec, ids, count);
 }
 

@@ -139,7 +139,7 @@ export async function trainDataMUXVision(options: TrainDataMUXVisionOptions): Pr
     const M = x.shape[0];
     const N = config.instances;
     const stepsPerEpoch = Math.floor(M / (config.groups * N));
-    if (stepsPerEpoch < 1) throw new TrainConfigError(`${M} training images are fewer than one step's ${config.groups}·${N} (lower --groups)`);
+    if (stepsPerEpoch < 1) throw new TrainConfigError(`${M} training images are fewer than one step's ${config.groups}·${N} (lower the superpositions per step, --groups, or train on more images)`);
     const run = openRun(out, { resume: Boolean(options.resume), format: STATE_FORMAT, what: 'DataMUX vision', config, defaults: defaultDataMUXVisionTrainConfig, position: 'epoch', total: config.epochs });
     const { files, start: startEpoch } = run;
     saved = run.saved;

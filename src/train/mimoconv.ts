@@ -389,7 +389,7 @@ export async function trainMIMOConv(options: TrainMIMOConvOptions): Promise<Trai
       return normalize(train.images.indexSelect(0, rows), spec.mean, spec.std);
     })));
     const stepsPerEpoch = Math.floor(nTrain / config.groups);
-    if (stepsPerEpoch < 1) throw new TrainConfigError(`${nTrain} training images are fewer than one step's ${config.groups} superpositions (lower --groups)`);
+    if (stepsPerEpoch < 1) throw new TrainConfigError(`${nTrain} training images are fewer than one step's ${config.groups} superpositions (lower the superpositions per step, --groups, or train on more images)`);
     const totalSteps = stepsPerEpoch * config.epochs;
     const ns = divisorsOf(config.cap);
     const run = openRun(out, { resume: Boolean(options.resume), format: STATE_FORMAT, what: 'MIMOConv', config, defaults: defaultTrainConfig, position: 'epoch', total: config.epochs });

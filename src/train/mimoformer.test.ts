@@ -339,6 +339,6 @@ test('bad settings fail before anything is written, naming the field', async () 
   await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, task: 'image', length: 1024, groupByLength: true }), /groupByLength: every LRA Image sequence has 1024 tokens/);
   await assert.rejects(trainMIMOFormer({ out, listopsDir: path.join(root, 'nothing'), ...tiny }), /basic_train\.tsv is missing/);
   if (!cudaAvailable()) await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, device: 'cuda' }), /device 'cuda' requested, but this libtorch has no CUDA support/);
-  await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, device: 'tpu' }), /device string: tpu/);
+  await assert.rejects(trainMIMOFormer({ out, listopsDir, ...tiny, device: 'tpu' }), /device must be cpu, cuda or cuda:N \(N = 0, 1, …\), got 'tpu'/);
   assert.throws(() => readFileSync(path.join(out, 'metrics.jsonl')), /ENOENT/);
 });

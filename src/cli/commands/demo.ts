@@ -52,7 +52,9 @@ export function demoCommand(): Command {
 
 /** The MIMOConv demo: train (in a temporary run directory), then evaluate every operating point on the 10,000 test images. */
 async function mimoConvDemo(o: DemoOptions): Promise<void> {
-  if (o.batchSize !== undefined) throw new UsageError('--batch-size: only for --model cnn (the MIMOConv demo trains on 32 superpositions per step)');
+  const groups = DEFAULT_MODEL_CONFIG.groups!;
+  if (o.batchSize !== undefined) throw new UsageError(`--batch-size: only for --model cnn (the MIMOConv demo trains on ${groups} superpositions per step)`);
+  if (o.limit !== undefined && o.limit < groups) throw new UsageError(`--limit must be at least ${groups}, one step's superpositions, got ${o.limit}`);
   const dir = resolveDataDir(o.data);
   const runDir = mkdtempSync(path.join(os.tmpdir(), 'mimo-demo-'));
   let bar: ReturnType<typeof progressBar> | undefined;

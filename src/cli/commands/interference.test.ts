@@ -36,4 +36,5 @@ test('interference: bad options are usage errors that name the problem', async (
   await assert.rejects(run('--n', '2,0'), { name: 'UsageError', message: /got '2,0'/ });
   await assert.rejects(run('--dim', '1'), { name: 'UsageError', message: /--dim must be at least 2/ });
   await assert.rejects(run('--trials', '0'), { name: 'UsageError', message: /--trials must be a positive integer/ });
+  await assert.rejects(run('--grids', '2x2', '--listops-dir', 'x'), { name: 'UsageError', message: '--grids, --listops-dir: only with --model CHECKPOINT' });
 });

@@ -65,7 +65,7 @@ const LEGEND = [
 ].join('\n');
 
 export function interferenceCommand(): Command {
-  return new Command('interference')
+  const cmd: Command = new Command('interference')
     .description(
       'measure how well one item is retrieved from N superposed bound items, against the theory; with --model, the attention-score ' +
         'interference inside a MIMOFormer checkpoint (trained and untrained weights, per layer and grid)',
@@ -90,6 +90,8 @@ export function interferenceCommand(): Command {
     )
     .action(async (o: InterferenceCliOptions) => {
       if (o.model) return printModelInterference({ model: o.model, grids: o.grids, sequences: o.sequences, positions: o.positions, data: o.data, listopsDir: o.listopsDir, seed: o.seed, grouping: o.grouping, json: o.json });
+      const modelOnly = ['grids', 'sequences', 'positions', 'data', 'listopsDir', 'grouping'].filter((k) => cmd.getOptionValueSource(k) === 'cli');
+      if (modelOnly.length) throw new UsageError(`${modelOnly.map((k) => '--' + k.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())).join(', ')}: only with --model CHECKPOINT`);
       // Rows from random items and keys; a trained model's channels (e.g. MIMOFormer's attention,
       // from a checkpoint) would be a second source of the same rows, printed the same way.
       const rows = interferenceRows({ binding: o.binding, dim: o.dim, ns: o.n, trials: o.trials, seed: o.seed });
@@ -97,4 +99,5 @@ export function interferenceCommand(): Command {
       console.log(formatInterferenceTable(rows));
       console.log(LEGEND);
     });
+  return cmd;
 }

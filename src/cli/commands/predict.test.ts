@@ -126,6 +126,7 @@ test('mimo predict: missing files, bad operating points and bad inputs are usage
   };
   const conv = tinyCheckpoint();
   await usage([conv, path.join(tmp, 'none.png')], /none\.png: no such file \(this model takes PNG images\)/);
+  await usage([conv, tmp], /: not a file \(this model takes PNG images\)/);
   const text = path.join(tmp, 'not-a-png.png');
   writeFileSync(text, 'hello');
   await usage([conv, text], /not-a-png\.png: .*PNG/);

@@ -4,7 +4,7 @@
 // (serve/served.ts): the inputs, in the order given, share superpositions of n, and a last one with
 // m < n inputs is filled with its own inputs again (input j of the n slots is its input j mod m).
 import { Command } from 'commander';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { ServeError } from '../../serve/errors.js';
 import { classNames, describeCheckpoint, inputShape, modelName } from '../../serve/model.js';
 import type { ServedModel } from '../../serve/model.js';
@@ -43,6 +43,7 @@ function decode(m: ServedModel, input: string): Float32Array {
     if (m.kind === 'datamux') return encodeSentence(m.sentence, input, what);
     if (m.kind === 'mimoformer' && m.sequence.task !== 'image') return encodeText(m.sequence, input, what);
     if (!existsSync(input)) throw new UsageError(`${input}: no such file (this model takes PNG images)`);
+    if (!statSync(input).isFile()) throw new UsageError(`${input}: not a file (this model takes PNG images)`);
     const body = readFileSync(input);
     if (m.kind === 'mimoformer') return decodeSequences('image/png', body, m.sequence, 1)[0];
     return decodeInputs('image/png', body, new URLSearchParams(), m.input, 1)[0];

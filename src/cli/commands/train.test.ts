@@ -48,6 +48,8 @@ test('mimo train mimoconv trains, resumes with the saved settings, and reports J
   assert.ok(existsSync(checkpoint));
   // A conflicting setting on resume is refused.
   await assert.rejects(train(['--out', out, '--resume', '--cap', '2']), /other settings \(cap: saved 4, given 2/);
+  // The baseline's command does not resume a MIMOConv run (and the other way round): it names the right one.
+  await assert.rejects(runCommand(trainCommand(), ['wideresnet', '--out', out, '--resume']), /holds a MIMOConv run; continue it with `mimo train mimoconv --resume --out /);
 });
 
 test('mimo train mimoconv: usage errors for bad options, missing data is named', async () => {
@@ -106,6 +108,8 @@ test('mimo eval: n not dividing cap, another architecture, missing data and file
   assert.ok(r.error instanceof UsageError);
   r = await captureCommand(evalCommand(), [checkpoint, '--uniform-attention']);
   assert.ok(r.error instanceof UsageError && /--uniform-attention: only for MIMOFormer checkpoints, .* holds a mimoconv model/.test(r.error.message), String(r.error));
+  r = await captureCommand(evalCommand(), [checkpoint, '--grids', '2x2']);
+  assert.ok(r.error instanceof UsageError && /--grids: only for MIMOFormer checkpoints, .* holds a mimoconv model/.test(r.error.message), String(r.error));
   r = await captureCommand(evalCommand(), [checkpoint, '--grouping', 'length']);
   assert.ok(r.error instanceof UsageError && /--grouping length: only for sequence models \(MIMOFormer, DataMUX sentences\), .* holds a mimoconv model/.test(r.error.message), String(r.error));
   const wrn = new WideResNet({ inChannels: 1, depth: 10, width: 1, initialWidth: 1 }, new Generator(0));

@@ -120,6 +120,9 @@ function imageClassifierCommand(kind: 'mimoconv' | 'wideresnet'): Command {
     if (o.resume) {
       const prev = readRunConfig(o.out);
       if (!prev) throw new UsageError(`--resume: ${o.out} holds no ${RUN_FILES.state} to resume from`);
+      if (Boolean(prev.config.baseline) === mimo) {
+        throw new UsageError(`--resume: ${o.out} holds a ${prev.config.baseline ? 'plain WideResNet' : 'MIMOConv'} run; continue it with \`mimo train ${prev.config.baseline ? 'wideresnet' : 'mimoconv'} --resume --out ${o.out}\``);
+      }
       saved = prev.config;
     }
     const pick = <K extends keyof MIMOConvTrainConfig>(cliKey: string, field: K, v: MIMOConvTrainConfig[K] | undefined) =>
