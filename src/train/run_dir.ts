@@ -71,8 +71,9 @@ export function openRun<C extends object>(
     throw new Error(`cannot resume ${out}: ${RUN_FILES.model} is from ${o.position} ${ck} but ${RUN_FILES.state} from ${o.position} ${start} (interrupted while saving)`);
   }
   if (start >= o.total) throw new Error(`cannot resume ${out}: all ${o.total} ${o.position}s are done`);
-  const lines = existsSync(files.metrics) ? readFileSync(files.metrics, 'utf8').split('\n').filter((l) => l.trim() !== '') : [];
+  const lines = existsSync(files.metrics) ? readFileSync(files.metrics, 'utf8').split('\n') : [];
   const kept = lines.filter((l, i) => {
+    if (l.trim() === '') return false;
     let record: Record<string, unknown>;
     try {
       record = JSON.parse(l) as Record<string, unknown>;
