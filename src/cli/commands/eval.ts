@@ -143,19 +143,17 @@ export function evalCommand(): Command {
     .action(async (file: string, o: EvalCliOptions) => {
       if (!existsSync(file)) throw new UsageError(`checkpoint not found: ${file}`);
       const info = readCheckpointInfo(file);
-      if (o.uniformAttention && info.model !== 'mimoformer') throw new UsageError(`--uniform-attention: only for MIMOFormer checkpoints, ${file} holds a ${info.model} model`);
       if (o.device !== 'cpu' && info.model !== 'mimoformer') throw new UsageError(`--device ${o.device}: only MIMOFormer checkpoints are evaluated off the CPU so far, ${file} holds a ${info.model} model`);
       const only = (flag: string, given: unknown, kinds: readonly string[], names: string) => {
         if (given !== undefined && !kinds.includes(info.model)) throw new UsageError(`${flag}: only for ${names} checkpoints, ${file} holds a ${info.model} model`);
       };
+      only('--uniform-attention', o.uniformAttention, ['mimoformer'], 'MIMOFormer');
       only('--grids', o.grids, ['mimoformer'], 'MIMOFormer');
       only('--listops-dir', o.listopsDir, ['mimoformer'], 'MIMOFormer');
       only('--n', o.n, ['mimoconv', 'wideresnet', 'datamux', 'datamux-vision'], 'MIMOConv and DataMUX');
       only('--dataset', o.dataset, ['mimoconv', 'wideresnet'], 'MIMOConv and WideResNet');
-      if (o.plot !== undefined) {
-        if (info.model !== 'mimoconv' && info.model !== 'wideresnet') throw new UsageError(`--plot: only for MIMOConv and WideResNet checkpoints so far, ${file} holds a ${info.model} model`);
-        checkOutputFile('--plot', o.plot);
-      }
+      only('--plot', o.plot, ['mimoconv', 'wideresnet'], 'MIMOConv and WideResNet');
+      if (o.plot !== undefined) checkOutputFile('--plot', o.plot);
       if (o.grouping === 'length' && info.model !== 'mimoformer' && info.model !== 'datamux') throw new UsageError(`--grouping length: only for sequence models (MIMOFormer, DataMUX sentences), ${file} holds a ${info.model} model`);
       if (info.model === 'datamux') {
         const split = cmd.getOptionValueSource('split') === 'cli' ? o.split : 'dev';
